@@ -1,0 +1,48 @@
+"""The sections in the top navigation. A section shows only when its page exists (its URL name
+resolves) and the user's role may see it, so navigation never leads to a 404 or a 403."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    url_name: str
+    permission: str | None = None
+    staff_only: bool = False
+
+
+SECTIONS = [
+    Section("Dashboard", "dashboard"),
+    Section("My work", "boards:my_work", "boards.view_board"),
+    Section("Areas", "boards:area_list", "crm.view_localarea"),
+    Section("Boards", "boards:board_list", "boards.view_board"),
+    Section("Engagements", "boards:engagement_list", "boards.view_engagement"),
+    Section("Contacts", "crm:contact_list", "crm.view_contact"),
+    Section("Organisations", "crm:organisation_list", "crm.view_organisation"),
+    Section("Campaigns", "campaigns:campaign_list", "campaigns.view_campaign"),
+    Section("Reports", "boards:report_list", "boards.view_weeklyreport"),
+    Section("Admin", "admin:index", staff_only=True),
+]
+
+
+def sections_for(request: HttpRequest) -> list[dict]:
+    user = request.user
+    items = []
+    for section in SECTIONS:
+        if section.staff_only and not user.is_staff:
+            continue
+        if section.permission and not user.has_perm(section.permission):
+            continue
+        try:
+            url = reverse(section.url_name)
+        except NoReverseMatch:
+            continue
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"label": section.label, "url": url, "active": active})
+    return items

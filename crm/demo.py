@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from .models import User
 from .roles import Role
 
-DEMO_PASSWORD = "common-ground-demo"
+DEMO_PASSWORD = "common-ground-demo"  # noqa: S105 - printed by make run; demo only
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
 app_name = "crm"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # Import, duplicates and merge live in their own module.
+    path("", include("crm.urls_data")),
+]

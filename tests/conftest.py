@@ -227,3 +227,30 @@ def page(browser, live_server):
     pg.set_default_timeout(15_000)
     yield pg
     context.close()
+
+
+# --- SMTP --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free loopback port; `smtp_server.messages` is what arrived."""
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer(free_port()).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_settings(smtp_server, settings):
+    """Point this process's default mailer at the loopback SMTP server."""
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": smtp_server.port, "timeout": 10},
+        }
+    }
+    return smtp_server

@@ -37,6 +37,6 @@ class Command(BaseCommand):
                 seed(self, options)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
         if not options["quiet_logins"]:
-            self.stdout.write("\nDemo logins (password for each: %s):" % DEMO_PASSWORD)
+            self.stdout.write(f"\nDemo logins (password for each: {DEMO_PASSWORD}):")
             for demo in DEMO_USERS:
                 self.stdout.write(f"  {demo.role.label:<15} {demo.email}")

@@ -8,8 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
-from . import health as health_checks
-from .navigation import sections_for
+from crm import health as health_checks
+from crm.navigation import sections_for
 
 
 class DashboardView(TemplateView):

@@ -23,7 +23,7 @@ def check_database() -> str | None:
     return None
 
 
-def check_broker(timeout: float = 2.0) -> str | None:
+def check_broker(timeout: int = 2) -> str | None:
     """Return None when the Celery broker accepts a connection, else a short reason."""
     url = settings.CELERY_BROKER_URL
     options = dict(settings.CELERY_BROKER_TRANSPORT_OPTIONS)

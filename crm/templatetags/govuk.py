@@ -38,7 +38,7 @@ def govuk_widget(field: BoundField) -> SafeString:
     css = next((c for cls, c in WIDGET_CLASSES.items() if isinstance(widget, cls)), "govuk-input")
     if field.errors and css != "govuk-checkboxes__input":
         css += f" {css.split()[0]}--error"
-    attrs = {"class": " ".join(filter(None, [css, widget.attrs.get("class", "")]))}
+    attrs: dict[str, str | bool] = {"class": " ".join(filter(None, [css, widget.attrs.get("class", "")]))}
     described = _described_by(field)
     if described:
         attrs["aria-describedby"] = described

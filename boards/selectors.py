@@ -78,8 +78,11 @@ def board_memberships(*, board: Board) -> tuple[list[BoardMembership], list[Boar
     today = timezone.localdate()
     memberships = list(board.memberships.select_related("contact").order_by("seat", "contact__last_name"))
     current = [m for m in memberships if m.end_date is None or m.end_date >= today]
-    past = sorted((m for m in memberships if m.end_date is not None and m.end_date < today),
-                  key=lambda m: m.end_date, reverse=True)  # fmt: skip
+    past = sorted(
+        (m for m in memberships if m.end_date is not None and m.end_date < today),
+        key=lambda m: m.end_date,
+        reverse=True,
+    )
     return current, past
 
 
@@ -282,15 +285,17 @@ def stakeholder_grid(
         if ("c", a.contact_id) in seen:
             continue
         seen.add(("c", a.contact_id))
-        dots.append(GridDot(str(a.contact), url_of(a.contact), a.influence, a.interest, "Contact",
-                            a.assessed_at))  # fmt: skip
+        dots.append(GridDot(str(a.contact), url_of(a.contact), a.influence, a.interest, "Contact", a.assessed_at))
     if organisations is not None:
         for a in _latest_assessments(organisation__in=organisations).select_related("organisation"):
             if ("o", a.organisation_id) in seen:
                 continue
             seen.add(("o", a.organisation_id))
-            dots.append(GridDot(str(a.organisation), url_of(a.organisation), a.influence, a.interest,
-                                "Organisation", a.assessed_at))  # fmt: skip
+            dots.append(
+                GridDot(
+                    str(a.organisation), url_of(a.organisation), a.influence, a.interest, "Organisation", a.assessed_at
+                )
+            )
     dots.sort(key=lambda d: (-d.influence, -d.interest, d.label))
     return dots
 

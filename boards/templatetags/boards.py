@@ -33,10 +33,18 @@ def stage_label(value: int | None) -> str:
     return Stage(value or 0).label
 
 
-READINESS_TAGS = {"unknown": "govuk-tag--grey", "not_yet": "govuk-tag--red", "in_progress": "govuk-tag--yellow",
-                  "in_place": "govuk-tag--green"}  # fmt: skip
-SENTIMENT_TAGS = {"supportive": "govuk-tag--green", "neutral": "govuk-tag--grey", "sceptical": "govuk-tag--yellow",
-                  "opposed": "govuk-tag--red"}  # fmt: skip
+READINESS_TAGS = {
+    "unknown": "govuk-tag--grey",
+    "not_yet": "govuk-tag--red",
+    "in_progress": "govuk-tag--yellow",
+    "in_place": "govuk-tag--green",
+}
+SENTIMENT_TAGS = {
+    "supportive": "govuk-tag--green",
+    "neutral": "govuk-tag--grey",
+    "sceptical": "govuk-tag--yellow",
+    "opposed": "govuk-tag--red",
+}
 
 
 @register.simple_tag

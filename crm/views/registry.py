@@ -1,0 +1,151 @@
+"""Shared pieces for the registry's views: list pages with filters and exports, form pages that turn
+a service's ValidationError into errors on the form, and the record history page."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.forms import BaseForm
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.generic import FormView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
+from django_tables2.paginators import Paginator
+
+from crm.exports import COLUMNS_FOR, csv_lines, iter_chunked, rows_for, xlsx_file
+from crm.mixins import RoleRequiredMixin
+from crm.selectors import audit_for_record
+from crm.services.exports import list_export_record
+from crm.tables import AuditEventTable
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def form_errors_from(form: BaseForm, exc: ValidationError) -> None:
+    """Put a service's validation errors on the form, against the field they name when it has one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class RegistryListView(RoleRequiredMixin, SingleTableMixin, FilterView):
+    """A filtered, sortable, paginated list that exports exactly what it shows as CSV or XLSX."""
+
+    template_name = "crm/list.html"
+    paginator_class = Paginator
+    table_pagination: ClassVar[dict[str, int]] = {"per_page": 50}
+    list_name = ""
+    export_name = ""
+    add_url_name = ""
+    add_label = ""
+    add_permission = ""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        file_format = request.GET.get("export", "")
+        if file_format in EXPORT_FORMATS:
+            return self.export(file_format)
+        return super().get(request, *args, **kwargs)
+
+    def filtered_queryset(self) -> QuerySet | None:
+        filterset = self.get_filterset(self.get_filterset_class())
+        if not filterset.is_valid():
+            return None
+        return filterset.qs
+
+    def export(self, file_format: str) -> HttpResponse:
+        queryset = self.filtered_queryset()
+        if queryset is None:
+            messages.error(self.request, "Check the filters: one of them is not valid, so nothing was exported.")
+            return HttpResponseRedirect(self.request.path)
+        model = queryset.model
+        rows = queryset.count()
+        filters = {k: self.request.GET.getlist(k) for k in self.request.GET if k not in {"export", "page", "sort"}}
+        list_export_record(
+            actor=self.request.user,
+            model_label=model._meta.label_lower,
+            list_name=self.list_name,
+            file_format=file_format,
+            filters={k: v[0] if len(v) == 1 else v for k, v in filters.items()},
+            rows=rows,
+        )
+        stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
+        filename = f"{self.export_name}-{stamp}.{file_format}"
+        data = rows_for(iter_chunked(queryset.order_by(*model._meta.ordering, "pk")), COLUMNS_FOR[model])
+        if file_format == "csv":
+            response = StreamingHttpResponse(csv_lines(data), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        return FileResponse(
+            xlsx_file(data, title=self.list_name),
+            as_attachment=True,
+            filename=filename,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        for key in ("export", "page"):
+            query.pop(key, None)
+        context.update(
+            list_name=self.list_name,
+            export_query=query.urlencode(),
+            add_label=self.add_label,
+            add_url_name=self.add_url_name if self.request.user.has_perm(self.add_permission) else "",
+            filters_applied=any(v for k, v in self.request.GET.items() if k not in {"page", "sort"}),
+        )
+        return context
+
+
+class ServiceFormView(RoleRequiredMixin, FormView):
+    """A form page whose valid submission calls one service; the service's errors land on the form."""
+
+    template_name = "crm/form_page.html"
+    title = ""
+    caption = ""
+    submit_label = "Save"
+    success_message = ""
+
+    def perform(self, form: BaseForm) -> Model | None:
+        raise NotImplementedError
+
+    def back_url(self) -> str:
+        return self.get_success_url()
+
+    def form_valid(self, form: BaseForm) -> HttpResponse:
+        try:
+            self.performed = self.perform(form)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(title=self.title, caption=self.caption, submit_label=self.submit_label, back_url=self.back_url())
+        return context
+
+
+class HistoryView(RoleRequiredMixin, TemplateView):
+    """A record's whole audit trail, paginated. Others' exports show only to admins."""
+
+    template_name = "crm/history.html"
+    model: type[Model]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        record = get_object_or_404(self.model, pk=self.kwargs["pk"])
+        events = audit_for_record(user=self.request.user, target_type=record._meta.label_lower, target_id=record.pk)
+        table = AuditEventTable(events, orderable=False, exclude=("target_repr",))
+        RequestConfig(self.request, paginate={"per_page": 50}).configure(table)
+        context.update(record=record, table=table, back_url=record.get_absolute_url())
+        return context

@@ -303,3 +303,37 @@ def stakeholder_grid(
 def assessment_history(*, contact: Contact | None = None, organisation: Organisation | None = None):
     qs = StakeholderAssessment.objects.select_related("assessed_by")
     return qs.filter(contact=contact) if contact is not None else qs.filter(organisation=organisation)
+
+
+GRID_CELL = 72
+GRID_LEFT = 56
+GRID_TOP = 16
+# Offsets within a cell for the 1st, 2nd, ... dot that share it, so none hides another.
+_SPREAD = [(0, 0), (-18, -18), (18, 18), (18, -18), (-18, 18), (0, -22), (0, 22), (-22, 0), (22, 0)]
+
+
+def grid_layout(dots: list[GridDot]) -> dict[str, Any]:
+    """Place each dot on a 5×5 power/interest grid (SVG user units): interest left to right,
+    influence bottom to top."""
+    taken: dict[tuple[int, int], int] = {}
+    for dot in dots:
+        cell = (dot.interest, dot.influence)
+        n = taken.get(cell, 0)
+        taken[cell] = n + 1
+        dx, dy = _SPREAD[n % len(_SPREAD)]
+        dot.x = GRID_LEFT + (dot.interest - 0.5) * GRID_CELL + dx
+        dot.y = GRID_TOP + (5 - dot.influence + 0.5) * GRID_CELL + dy
+    size = GRID_CELL * 5
+    return {
+        "dots": dots,
+        "left": GRID_LEFT,
+        "top": GRID_TOP,
+        "size": size,
+        "half": size / 2,
+        "width": GRID_LEFT + size + 8,
+        "height": GRID_TOP + size + 48,
+        "ticks": [
+            {"n": i, "x": GRID_LEFT + (i - 0.5) * GRID_CELL, "y": GRID_TOP + (5 - i + 0.5) * GRID_CELL}
+            for i in range(1, 6)
+        ],
+    }

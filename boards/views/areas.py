@@ -53,8 +53,10 @@ class AreaDetailView(RoleRequiredMixin, TemplateView):
                 board__area=area
             ),
             stage_history=selectors.stage_history(area=area)[:10],
-            grid=selectors.stakeholder_grid(
-                contacts=Contact.objects.filter(area=area), organisations=Organisation.objects.filter(area=area)
+            grid=selectors.grid_layout(
+                selectors.stakeholder_grid(
+                    contacts=Contact.objects.filter(area=area), organisations=Organisation.objects.filter(area=area)
+                )
             ),
             **kwargs,
         )

@@ -17,7 +17,7 @@ from django_tables2 import SingleTableMixin
 from boards import selectors, services
 from boards.filters import BoardFilter
 from boards.forms import BoardForm, MembershipForm, StageChangeForm
-from boards.models import Board, BoardMembership
+from boards.models import Board, BoardMembership, Stage
 from boards.tables import BoardTable
 from crm.mixins import RoleRequiredMixin
 
@@ -46,6 +46,7 @@ class BoardDetailView(RoleRequiredMixin, TemplateView):
         member_contacts = [m.contact for m in current]
         return super().get_context_data(
             board=board,
+            stages=Stage.choices,
             current_members=current,
             past_members=past,
             upcoming_meetings=[m for m in meetings if m.starts_at >= now],
@@ -54,8 +55,10 @@ class BoardDetailView(RoleRequiredMixin, TemplateView):
             stage_history=selectors.stage_history(board=board),
             open_commitments=selectors.commitment_list().filter(board=board, status="open"),
             is_following=selectors.board_is_followed(board=board, user=self.request.user),
-            grid=selectors.stakeholder_grid(
-                contacts=selectors.Contact.objects.filter(pk__in=[c.pk for c in member_contacts])
+            grid=selectors.grid_layout(
+                selectors.stakeholder_grid(
+                    contacts=selectors.Contact.objects.filter(pk__in=[c.pk for c in member_contacts])
+                )
             ),
             **kwargs,
         )

@@ -19,3 +19,6 @@ elif _test_db:
     DATABASES["default"]["TEST"] = {"NAME": _test_db}
 
 ensure_local_dirs()
+
+# Each test run keeps throttling and rate-limit counters to itself.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -27,8 +27,9 @@ class BoardTable(GovukTable):
         fields = ("name", "kind", "area", "stage", "last_engagement", "next_meeting", "owner")
         empty_text = "No boards match."
 
-    def render_stage(self, value: int) -> str:
-        return stage_tag(value)
+    def render_stage(self, record: Board) -> str:
+        # django-tables2 hands a choices field's label as `value`; the tag needs the number.
+        return stage_tag(record.stage)
 
     def render_next_meeting(self, value) -> str:
         return timezone.localtime(value).strftime("%-d %b %Y")
@@ -95,7 +96,7 @@ class CommitmentTable(GovukTable):
 
     def render_status(self, record: Commitment) -> str:
         if record.is_overdue:
-            return format_html('<strong class="govuk-tag govuk-tag--red">Overdue</strong>')
+            return format_html('<strong class="govuk-tag govuk-tag--red">{}</strong>', "Overdue")
         colour = {"open": "govuk-tag--blue", "done": "govuk-tag--green", "dropped": "govuk-tag--grey"}[record.status]
         return format_html('<strong class="govuk-tag {}">{}</strong>', colour, record.get_status_display())
 

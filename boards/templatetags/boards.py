@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import template
 from django.db import models
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from boards.links import url_of
 from boards.models import Stage
@@ -50,7 +51,7 @@ SENTIMENT_TAGS = {
 @register.simple_tag
 def readiness_tag(readiness) -> str:
     if readiness is None:
-        return format_html('<strong class="govuk-tag govuk-tag--grey">Not known</strong>')
+        return mark_safe('<strong class="govuk-tag govuk-tag--grey">Not known</strong>')
     return format_html(
         '<strong class="govuk-tag {}">{}</strong>', READINESS_TAGS[readiness.status], readiness.get_status_display()
     )

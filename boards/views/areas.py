@@ -67,10 +67,16 @@ def _area_url(area: LocalArea) -> str:
 
 
 class ReadinessUpdateView(ServiceFormView):
-    permission_required = "boards.change_areareadiness"
+    """An indicator's status and history in one area; readers see the history, writers can update."""
+
     form_class = ReadinessForm
     template_name = "boards/readiness_form.html"
     success_message = "Readiness updated."
+
+    def get_permission_required(self) -> tuple[str, ...]:
+        if self.request.method == "POST":
+            return ("boards.change_areareadiness",)
+        return ("boards.view_areareadiness",)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.area = get_object_or_404(LocalArea, pk=kwargs["area_pk"])

@@ -10,6 +10,7 @@ urlpatterns = [
     path("crm/", include("crm.urls")),
     path("boards/", include("boards.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("reports/", include("boards.reporting.urls")),
     path("admin/", admin.site.urls),
 ]
 

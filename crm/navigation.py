@@ -26,7 +26,7 @@ SECTIONS = [
     Section("Contacts", "crm:contact_list", "crm.view_contact"),
     Section("Organisations", "crm:organisation_list", "crm.view_organisation"),
     Section("Campaigns", "campaigns:campaign_list", "campaigns.view_campaign"),
-    Section("Reports", "boards:report_list", "boards.view_weeklyreport"),
+    Section("Reports", "reporting:report_list", "reporting.view_weeklyreport"),
     Section("Admin", "admin:index", staff_only=True),
 ]
 

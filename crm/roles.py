@@ -23,10 +23,10 @@ ALL = frozenset({"view", "add", "change", "delete"})
 # app label -> actions on its models. Custom permissions (merge, erase, send, ...) are admin-only
 # unless granted in EXTRA below.
 RULES: dict[str, dict[str, frozenset[str]]] = {
-    Role.ADMIN: {"crm": ALL, "boards": ALL, "campaigns": ALL},
-    Role.LEADER: {"crm": EDIT, "boards": ALL, "campaigns": VIEW},
-    Role.CAMPAIGN_STAFF: {"crm": EDIT, "boards": VIEW, "campaigns": ALL},
-    Role.VIEWER: {"crm": VIEW, "boards": VIEW, "campaigns": VIEW},
+    Role.ADMIN: {"crm": ALL, "boards": ALL, "campaigns": ALL, "reporting": ALL},
+    Role.LEADER: {"crm": EDIT, "boards": ALL, "campaigns": VIEW, "reporting": VIEW},
+    Role.CAMPAIGN_STAFF: {"crm": EDIT, "boards": VIEW, "campaigns": ALL, "reporting": VIEW},
+    Role.VIEWER: {"crm": VIEW, "boards": VIEW, "campaigns": VIEW, "reporting": VIEW},
 }
 # Custom permissions ("app.codename") granted beyond the admin.
 EXTRA: dict[str, set[str]] = {
@@ -56,9 +56,7 @@ def sync_role_permissions(apps: Any = global_apps) -> None:
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     permissions = list(
-        Permission.objects.filter(content_type__app_label__in=["crm", "boards", "campaigns"]).select_related(
-            "content_type"
-        )
+        Permission.objects.filter(content_type__app_label__in=list(RULES[Role.ADMIN])).select_related("content_type")
     )
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.label)

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "crm",
     "boards",
     "campaigns",
+    "boards.reporting",
 ]
 
 MIDDLEWARE = [

@@ -11,7 +11,7 @@ def test_migration_creates_the_four_roles():
 
 @pytest.mark.django_db
 def test_admin_role_holds_every_permission_of_our_apps():
-    ours = Permission.objects.filter(content_type__app_label__in=["crm", "boards", "campaigns"])
+    ours = Permission.objects.filter(content_type__app_label__in=["crm", "boards", "campaigns", "reporting"])
     admin = Group.objects.get(name=Role.ADMIN.label)
     assert set(admin.permissions.all()) == set(ours)
 

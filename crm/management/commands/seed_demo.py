@@ -13,7 +13,7 @@ from django.db import transaction
 
 from crm.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
 
-SEEDERS = ["crm.demo", "boards.demo", "campaigns.demo"]
+SEEDERS = ["crm.demo", "boards.demo", "campaigns.demo", "boards.reporting.demo"]
 
 
 class Command(BaseCommand):

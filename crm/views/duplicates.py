@@ -81,6 +81,8 @@ class MergeForm(forms.Form):
                     choices=[(str(first.pk), a or "(blank)"), (str(second.pk), b or "(blank)")],
                     initial=str(first.pk if a or not b else second.pk),
                     widget=forms.RadioSelect,
+                    # Left unanswered, the record that remains keeps its value unless it is blank.
+                    required=False,
                 )
                 row["field"] = key
             self.field_rows.append(row)
@@ -88,7 +90,7 @@ class MergeForm(forms.Form):
     def choices_for(self, survivor_id: int) -> dict[str, str]:
         picks = {}
         for row in self.field_rows:
-            if "field" in row:
+            if row.get("field") and self.cleaned_data.get(row["field"]):
                 chosen = int(self.cleaned_data[row["field"]])
                 picks[row["name"]] = "survivor" if chosen == survivor_id else "merged"
         return picks

@@ -128,16 +128,17 @@ def test_preview_reports_each_problem_by_row_and_column_and_writes_nothing(leade
     assert problems_at(job, 7)[0]["column"] == "E-mail"
     assert "also on row 3" in problems_at(job, 7)[0]["message"]
     match = problems_at(job, 2, "match")[0]
-    assert match["column"] == "E-mail" and "will be updated" in match["message"]
+    assert match["column"] == "E-mail"
+    assert "will be updated" in match["message"]
     assert plan.rows[0].match_id == existing.pk
     assert (job.created_count, job.updated_count, job.error_count) == (1, 1, 3)
 
 
 def test_unknown_practitioner_group_and_organisation_are_problems(leader, testshire):
     data = (
-        "First name,Last name,Email,Practitioner group,Organisation,Area\r\n"
-        "Ann,Lee,ann@example.org,Astronaut,Nowhere Trust,Testshire\r\n"
-    ).encode()
+        b"First name,Last name,Email,Practitioner group,Organisation,Area\r\n"
+        b"Ann,Lee,ann@example.org,Astronaut,Nowhere Trust,Testshire\r\n"
+    )
     job = import_job_create(actor=leader, data=data, filename="x.csv", kind="contacts")
     import_job_preview(job=job, actor=leader, columns=job_columns(job), match_action="skip")
     job.refresh_from_db()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("boards/", include("boards.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("reports/", include("boards.reporting.urls")),
+    path("api/", include("crm.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

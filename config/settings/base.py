@@ -29,10 +29,13 @@ INSTALLED_APPS = [
     "django.forms",
     "django_tables2",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "crm",
     "boards",
     "campaigns",
     "boards.reporting",
+    "crm.api",
 ]
 
 MIDDLEWARE = [

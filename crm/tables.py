@@ -6,6 +6,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from crm.models import AuditEvent, Contact, LawfulBasis, LocalArea, Organisation
 from crm.tables_base import GovukTable
@@ -43,9 +44,9 @@ class ContactTable(GovukTable):
 
     def render_lawful_basis(self, record: Contact) -> str:
         if record.do_not_contact:
-            return format_html('<strong class="govuk-tag govuk-tag--red">Do not contact</strong>')
+            return mark_safe('<strong class="govuk-tag govuk-tag--red">Do not contact</strong>')
         if record.lawful_basis == LawfulBasis.NONE:
-            return format_html('<strong class="govuk-tag govuk-tag--grey">No basis recorded</strong>')
+            return mark_safe('<strong class="govuk-tag govuk-tag--grey">No basis recorded</strong>')
         label = "Consent" if record.lawful_basis == LawfulBasis.CONSENT else "Legitimate interests"
         opted_out = " (no email)" if record.email_opt_out else ""
         return format_html('<strong class="govuk-tag govuk-tag--green">{}</strong>{}', label, opted_out)
@@ -105,9 +106,7 @@ class LocalAreaTable(GovukTable):
 
     def render_name(self, record: LocalArea) -> str:
         custom = (
-            format_html(' <strong class="govuk-tag govuk-tag--grey">Added by a user</strong>')
-            if record.is_custom
-            else ""
+            mark_safe(' <strong class="govuk-tag govuk-tag--grey">Added by a user</strong>') if record.is_custom else ""
         )
         url = reverse("crm:area_detail", args=[record.pk])
         return format_html('<a class="govuk-link" href="{}">{}</a>{}', url, record.name, custom)

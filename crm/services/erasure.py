@@ -177,6 +177,9 @@ def contact_erase(*, actor: User | None, contact: Contact) -> Contact:
         raise ValidationError("Only an admin can erase a contact.")
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        if contact.is_erased:
+            # Erased meanwhile (a double click, or a stale copy): nothing left to do.
+            return contact
         terms = personal_terms(contact)
         emails = [contact.email, *contact.other_emails.values_list("email", flat=True)]
         for hook in erasure_hooks():

@@ -84,6 +84,7 @@ class SuppressionListView(RoleRequiredMixin, SingleTableMixin, FilterView):
     permission_required = "crm.view_suppression"
     template_name = "crm/suppression_list.html"
     table_class = SuppressionTable
+    model = Suppression
     filterset_fields = ["reason"]
     table_pagination = {"per_page": 50}
 

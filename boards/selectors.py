@@ -154,7 +154,7 @@ def meeting_get(*, pk: int) -> Meeting:
 
 
 def engagement_list() -> QuerySet[Engagement]:
-    return Engagement.objects.select_related("board", "organisation", "area").prefetch_related(
+    return Engagement.objects.select_related("board", "board__area", "organisation", "area").prefetch_related(
         Prefetch("contacts", queryset=Contact.objects.only("id", "first_name", "last_name")),
         Prefetch("leaders", queryset=User.objects.only("id", "full_name", "email")),
     )

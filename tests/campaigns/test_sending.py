@@ -59,7 +59,8 @@ def test_every_recipient_gets_one_correct_email(campaign_staff, mailer):
     html = first.get_body(preferencelist=("html",)).get_content()
     assert f"Dear {contacts[0].first_name}" in text
     assert "Bolton NHS Foundation Trust" in text
-    assert "/campaigns/u/" in text and "/campaigns/u/" in html
+    assert "/campaigns/u/" in text
+    assert "/campaigns/u/" in html
     # Each delivery keeps its Message-ID and the contact's timeline shows the email
     delivery = Delivery.objects.get(send=send, contact=contacts[0])
     assert delivery.message_id == first["Message-ID"]
@@ -124,7 +125,8 @@ def test_permanent_errors_are_not_retried_and_a_bad_mailbox_is_suppressed(campai
     assert (bounced.status, bounced.attempts) == (Delivery.Status.BOUNCED, 1)
     assert (failed.status, failed.attempts) == (Delivery.Status.FAILED, 1)
     assert Suppression.objects.get(email_hash__isnull=False).reason == Suppression.Reason.BOUNCED
-    assert is_suppressed(gone.email) and not is_suppressed(refused.email)
+    assert is_suppressed(gone.email)
+    assert not is_suppressed(refused.email)
     send.refresh_from_db()
     assert send.status == Send.Status.FINISHED
 
@@ -153,8 +155,10 @@ def test_header_injection_through_names_and_subjects_is_impossible(campaign_staf
     received = mailer.messages[0]
     assert received.rcpt_tos == [contact.email]
     headers = received.message
-    assert headers["Bcc"] is None and headers["X-Evil"] is None
-    assert "\n" not in headers["Subject"] and "\r" not in headers["Subject"]
+    assert headers["Bcc"] is None
+    assert headers["X-Evil"] is None
+    assert "\n" not in headers["Subject"]
+    assert "\r" not in headers["Subject"]
     assert headers["Subject"].startswith("Hi Eve")
     assert "spy@example.com" not in (headers["To"] + headers["From"]).replace('"', "").split("<")[-1]
 
@@ -175,7 +179,8 @@ def test_compose_never_produces_a_multiline_header():
     )
     raw = built.message(policy=email.policy.SMTP).as_bytes()
     parsed = message_from_bytes(raw, policy=email.policy.default)
-    assert parsed["Bcc"] is None and parsed["Cc"] is None
+    assert parsed["Bcc"] is None
+    assert parsed["Cc"] is None
     assert parsed["To"].addresses[0].addr_spec == "a@example.org"
 
 
@@ -211,7 +216,8 @@ def test_reconcile_requeues_only_claims_older_than_the_timeout(campaign_staff, m
     assert result.requeued == 1
     old.refresh_from_db()
     fresh.refresh_from_db()
-    assert old.status == Delivery.Status.QUEUED and old.claim_token is None
+    assert old.status == Delivery.Status.QUEUED
+    assert old.claim_token is None
     assert fresh.status == Delivery.Status.SENDING
 
 

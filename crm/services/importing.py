@@ -67,7 +67,8 @@ def import_job_create(*, actor: User | None, data: bytes, filename: str, kind: s
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
     job.file.save(filename[-100:] or "import.csv", ContentFile(data), save=False)
-    job.full_clean(exclude=["file"])
+    # created_by may be empty for a command-line import (the field is null=True but not blank=True).
+    job.full_clean(exclude=["file", "created_by"])
     job.save()
     return job
 

@@ -151,8 +151,10 @@ class ImportPreviewView(RoleRequiredMixin, View):
         if job.status != ImportJob.Status.PREVIEWED:
             return redirect("crm:import_detail", pk=job.pk)
         labels = target_labels(job.kind)
-        mapped = [(header, labels[key]) for header, key in job_columns(job).items() if key]
-        ignored = [header for header, key in job_columns(job).items() if not key]
+        # Listed in the file's column order (a JSON object in PostgreSQL does not keep key order).
+        columns = job_columns(job)
+        mapped = [(h, labels[columns[h]]) for h in job.headers if columns.get(h)]
+        ignored = [h for h in job.headers if not columns.get(h)]
         context = {
             "job": job,
             "mapped": mapped,

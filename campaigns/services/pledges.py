@@ -148,7 +148,12 @@ def pledge_confirm(*, token: str) -> Pledge:
     except signing.SignatureExpired as error:
         raise ValidationError("This confirmation link has expired. Please make your pledge again.") from error
     with transaction.atomic():
-        pledge = Pledge.objects.select_for_update().select_related("campaign", "area").filter(pk=data.get("p")).first()
+        pledge = (
+            Pledge.objects.select_for_update(of=("self",))
+            .select_related("campaign", "area")
+            .filter(pk=data.get("p"))
+            .first()
+        )
         if pledge is None or pledge.email != data.get("e"):
             raise signing.BadSignature("No such pledge")
         if pledge.confirmed_at is not None:

@@ -44,3 +44,16 @@ def mailer(smtp_settings, settings):
     settings.CAMPAIGN_RETRY_BACKOFF = 0
     settings.CAMPAIGN_MAX_ATTEMPTS = 3
     return smtp_settings
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks queued by views run here and now (on commit), for tests of pages that queue work."""
+    from config.celery_app import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous

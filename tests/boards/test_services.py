@@ -259,7 +259,7 @@ def test_owners_follow_their_boards_and_following_twice_is_harmless(leader):
 
 def test_readiness_keeps_history_and_in_place_needs_evidence(leader):
     area = BoardFactory().area
-    indicator = ReadinessIndicator.objects.get(name="Included in the early help strategy")
+    indicator, _ = ReadinessIndicator.objects.get_or_create(name="Included in the early help strategy")
 
     with pytest.raises(ValidationError):
         services.readiness_update(actor=leader, area=area, indicator=indicator, status=ReadinessStatus.IN_PLACE)

@@ -15,6 +15,8 @@ class Section:
     url_name: str
     permission: str | None = None
     staff_only: bool = False
+    # Secondary sections are listed on the dashboard, not in the top bar, to keep the bar short on phones.
+    secondary: bool = False
 
 
 SECTIONS = [
@@ -27,14 +29,23 @@ SECTIONS = [
     Section("Organisations", "crm:organisation_list", "crm.view_organisation"),
     Section("Campaigns", "campaigns:campaign_list", "campaigns.view_campaign"),
     Section("Reports", "reporting:report_list", "reporting.view_weeklyreport"),
+    Section("Local areas and custom areas", "crm:area_list", "crm.view_localarea", secondary=True),
+    Section("Import contacts or organisations", "crm:import_start", "crm.add_importjob", secondary=True),
+    Section("Possible duplicate contacts", "crm:duplicate_list", "crm.merge_contact", secondary=True),
+    Section("Suppression list", "crm:suppression_list", "crm.view_suppression", secondary=True),
+    Section("Audit trail", "crm:audit_trail", "crm.view_auditevent", secondary=True),
+    Section("Your account", "account", secondary=True),
     Section("Admin", "admin:index", staff_only=True),
 ]
 
 
-def sections_for(request: HttpRequest) -> list[dict]:
+def sections_for(request: HttpRequest, *, secondary: bool = False) -> list[dict]:
+    """Top-bar sections, or with secondary=True every section the user may open."""
     user = request.user
     items = []
     for section in SECTIONS:
+        if section.secondary and not secondary:
+            continue
         if section.staff_only and not user.is_staff:
             continue
         if section.permission and not user.has_perm(section.permission):

@@ -17,7 +17,7 @@ class DashboardView(TemplateView):
 
     def get_context_data(self, **kwargs: object) -> dict:
         context = super().get_context_data(**kwargs)
-        context["sections"] = [s for s in sections_for(self.request) if s["label"] != "Dashboard"]
+        context["sections"] = [s for s in sections_for(self.request, secondary=True) if s["label"] != "Dashboard"]
         return context
 
 

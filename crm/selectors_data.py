@@ -35,7 +35,7 @@ def import_job_for_change(*, user: User, pk: int) -> ImportJob:
     return job
 
 
-def contacts_for_pairs(pairs: list[DuplicatePair]) -> dict[int, Contact]:
+def contacts_for_pairs(pairs: list[DuplicatePair]) -> dict[int, Any]:
     """The contacts named in a page of pairs, with what the list shows of them, in three queries."""
     ids = {p.first_id for p in pairs} | {p.second_id for p in pairs}
     current = Affiliation.objects.filter(end_date__isnull=True).select_related("organisation")

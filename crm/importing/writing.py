@@ -208,11 +208,12 @@ def _write_contacts(*, plan: Plan, job: ImportJob, actor: User | None, progress:
         changed_fields: set[str] = set()
         changed_contacts = []
         for row in batch:
-            contact = existing.get(row.match_id)  # type: ignore[arg-type]
-            if contact is None or contact.pk in updated_changes:
+            found = existing.get(row.match_id) if row.match_id else None
+            if found is None or found.pk in updated_changes:
                 # Two rows matching one contact: the first row wins, the second counts as skipped.
                 outcome.skipped += 1
                 continue
+            contact = found
             changes: dict[str, list[Any]] = {}
             for name in CONTACT_FIELDS:
                 if name not in row.present or name not in row.values:
@@ -318,10 +319,11 @@ def _write_organisations(*, plan: Plan, job: ImportJob, actor: User | None, prog
         changed_fields: set[str] = set()
         changed = []
         for row in batch:
-            org = existing.get(row.match_id)  # type: ignore[arg-type]
-            if org is None or org.pk in updated_changes:
+            found_org = existing.get(row.match_id) if row.match_id else None
+            if found_org is None or found_org.pk in updated_changes:
                 outcome.skipped += 1
                 continue
+            org = found_org
             changes: dict[str, list[Any]] = {}
             for name in [*ORGANISATION_FIELDS, "parent_id"]:
                 if name in row.values and name != "name" and getattr(org, name) != row.values[name]:

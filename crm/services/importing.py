@@ -142,7 +142,7 @@ def import_job_confirm(*, job: ImportJob, actor: User | None) -> ImportJob:
         ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEWED).update(
             status=ImportJob.Status.QUEUED, processed_rows=0
         )
-        import_run.delay_on_commit(job.pk)
+        import_run.delay_on_commit(job.pk)  # type: ignore[attr-defined]  # Celery 5.4+, not yet in celery-types
         job.refresh_from_db()
         return job
     return import_job_run(job_id=job.pk)

@@ -15,7 +15,7 @@ email of the survivor."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -39,10 +39,10 @@ CHOOSABLE_FIELDS = [
 ]
 CONSENT_FIELDS = ["lawful_basis", "consent_given_at", "consent_source", "consent_wording"]
 OBJECTION_FIELDS = ["email_opt_out", "phone_opt_out", "do_not_contact"]
-BASIS_STRENGTH = {LawfulBasis.NONE: 0, LawfulBasis.LEGITIMATE_INTERESTS: 1, LawfulBasis.CONSENT: 2}
+BASIS_STRENGTH: dict[str, int] = {LawfulBasis.NONE: 0, LawfulBasis.LEGITIMATE_INTERESTS: 1, LawfulBasis.CONSENT: 2}
 
 
-def contact_relations() -> list[models.ForeignObjectRel]:
+def contact_relations() -> list[Any]:
     """Every foreign key or one-to-one pointing at Contact, hidden ones included (a many-to-many's
     through table, such as Contact.tags, is reached through its own foreign key)."""
     return [
@@ -56,7 +56,7 @@ def _unique_sets(model: type[models.Model], field_name: str) -> list[list[str]]:
     """Field-name sets that must be unique together and include `field_name`."""
     sets: list[list[str]] = []
     opts = model._meta
-    field = opts.get_field(field_name)
+    field: Any = opts.get_field(field_name)
     if field.unique or field.one_to_one:
         sets.append([field_name])
     for together in opts.unique_together:
@@ -72,7 +72,7 @@ def _row_copy(row: models.Model) -> dict[str, Any]:
     return {"model": row._meta.label_lower, "pk": row.pk, "fields": snapshot(row)}
 
 
-def _move_rows(rel: models.ForeignObjectRel, survivor: Contact, merged: Contact, dropped: list[dict]) -> int:
+def _move_rows(rel: Any, survivor: Contact, merged: Contact, dropped: list[dict]) -> int:
     model = rel.related_model
     name = rel.field.name
     manager = model._base_manager
@@ -143,7 +143,7 @@ def contact_merge(
         merged_data["tags"] = list(merged.tags.values_list("name", flat=True))
 
         for field in CHOOSABLE_FIELDS:
-            attname = Contact._meta.get_field(field).attname
+            attname = cast(Any, Contact._meta.get_field(field)).attname
             mine, theirs = getattr(survivor, attname), getattr(merged, attname)
             side = choices.get(field) or ("merged" if mine in ("", None) and theirs not in ("", None) else "survivor")
             if side == "merged":

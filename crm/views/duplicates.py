@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views import View
 
 from crm.mixins import RoleRequiredMixin
-from crm.models import Contact
+from crm.models import Contact, User
 from crm.selectors_data import contact_for_compare, contacts_for_pairs, related_counts
 from crm.services.duplicates import REASONS, duplicate_candidates
 from crm.services.merging import CHOOSABLE_FIELDS, contact_merge
@@ -64,14 +64,14 @@ class MergeForm(forms.Form):
     def __init__(self, *args: Any, first: Contact, second: Contact, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.first, self.second = first, second
-        self.fields["survivor"].choices = [
+        cast(Any, self.fields["survivor"]).choices = [
             (str(first.pk), f"{first.full_name} (contact {first.pk})"),
             (str(second.pk), f"{second.full_name} (contact {second.pk})"),
         ]
         self.fields["survivor"].initial = str(first.pk)
         self.field_rows = []
         for name in CHOOSABLE_FIELDS:
-            field = Contact._meta.get_field(name)
+            field: Any = Contact._meta.get_field(name)
             a, b = _display(first, name), _display(second, name)
             row = {"name": name, "label": str(field.verbose_name).capitalize(), "first": a, "second": b}
             if a != b:
@@ -97,7 +97,7 @@ class MergeForm(forms.Form):
 
 
 def _display(contact: Contact, name: str) -> str:
-    field = Contact._meta.get_field(name)
+    field: Any = Contact._meta.get_field(name)
     if field.choices:
         return getattr(contact, f"get_{name}_display")() if getattr(contact, name) else ""
     value = getattr(contact, name)
@@ -128,7 +128,10 @@ class DuplicateCompareView(RoleRequiredMixin, View):
             survivor, merged = (first, second) if survivor_id == first.pk else (second, first)
             try:
                 record = contact_merge(
-                    survivor=survivor, merged=merged, actor=request.user, choices=form.choices_for(survivor_id)
+                    survivor=survivor,
+                    merged=merged,
+                    actor=cast(User, request.user),
+                    choices=form.choices_for(survivor_id),
                 )
             except ValidationError as exc:
                 form.add_error(None, " ".join(exc.messages))
@@ -146,7 +149,7 @@ class DuplicateCompareView(RoleRequiredMixin, View):
     ) -> HttpResponse:
         if first.pk == second.pk:
             raise PermissionDenied
-        context = {
+        context: dict[str, Any] = {
             "first": first,
             "second": second,
             "first_url": contact_url(first.pk),

@@ -4,7 +4,7 @@ Each view validates its form and calls one service; nothing here writes to the d
 from __future__ import annotations
 
 import csv
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -20,7 +20,7 @@ from crm.importing.forms import MappingForm, UploadForm
 from crm.importing.readers import ImportFileError
 from crm.importing.values import spreadsheet_safe
 from crm.mixins import RoleRequiredMixin
-from crm.models import ImportJob
+from crm.models import ImportJob, User
 from crm.selectors_data import import_job_for_change, import_job_get, import_jobs_recent
 from crm.services.importing import (
     ImportStateError,
@@ -35,6 +35,11 @@ from crm.services.importing import (
 
 PROBLEMS_PER_PAGE = 100
 SEVERITY_LABELS = {"error": "Not imported", "match": "Matches a record", "notice": "Note"}
+
+
+def _user(request: HttpRequest) -> User:
+    # LoginRequiredMiddleware and the permission mixin have already turned anonymous people away.
+    return cast(User, request.user)
 
 
 def _needs_add_permission(request: HttpRequest, kind: str) -> None:
@@ -75,7 +80,7 @@ class ImportStartView(RoleRequiredMixin, View):
             _needs_add_permission(request, kind)
             upload = form.cleaned_data["file"]
             try:
-                job = import_job_create(actor=request.user, data=upload.read(), filename=upload.name, kind=kind)
+                job = import_job_create(actor=_user(request), data=upload.read(), filename=upload.name, kind=kind)
             except ImportFileError as exc:
                 form.add_error("file", str(exc))
             else:
@@ -98,7 +103,7 @@ class ImportMappingView(RoleRequiredMixin, View):
     template_name = "crm/imports/mapping.html"
 
     def setup_job(self, request: HttpRequest, pk: int) -> ImportJob | HttpResponse:
-        job = import_job_for_change(user=request.user, pk=pk)
+        job = import_job_for_change(user=_user(request), pk=pk)
         _needs_add_permission(request, job.kind)
         if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.PREVIEWED):
             return redirect("crm:import_detail", pk=job.pk)
@@ -123,7 +128,7 @@ class ImportMappingView(RoleRequiredMixin, View):
             try:
                 import_job_preview(
                     job=job,
-                    actor=request.user,
+                    actor=_user(request),
                     columns=form.columns(),
                     match_action=form.cleaned_data["match_action"],
                     create_missing_organisations=form.cleaned_data.get("create_missing_organisations", False),
@@ -145,7 +150,7 @@ class ImportPreviewView(RoleRequiredMixin, View):
     template_name = "crm/imports/preview.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        job = import_job_for_change(user=request.user, pk=pk)
+        job = import_job_for_change(user=_user(request), pk=pk)
         if job.status == ImportJob.Status.UPLOADED:
             return redirect("crm:import_mapping", pk=job.pk)
         if job.status != ImportJob.Status.PREVIEWED:
@@ -169,10 +174,10 @@ class ImportConfirmView(RoleRequiredMixin, View):
     permission_required = "crm.add_importjob"
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        job = import_job_for_change(user=request.user, pk=pk)
+        job = import_job_for_change(user=_user(request), pk=pk)
         _needs_add_permission(request, job.kind)
         try:
-            job = import_job_confirm(job=job, actor=request.user)
+            job = import_job_confirm(job=job, actor=_user(request))
         except ImportStateError as exc:
             messages.error(request, str(exc))
             return redirect("crm:import_detail", pk=job.pk)

@@ -20,7 +20,7 @@ class Section:
 
 
 SECTIONS = [
-    Section("Dashboard", "dashboard"),
+    Section("Dashboard", "dashboard", secondary=True),  # the service name in the header links here
     Section("My work", "boards:my_work", "boards.view_board"),
     Section("Areas", "boards:area_list", "crm.view_localarea"),
     Section("Boards", "boards:board_list", "boards.view_board"),

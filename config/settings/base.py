@@ -215,7 +215,32 @@ CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
-CELERY_BEAT_SCHEDULE: dict = {}
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE: dict = {
+    # Finds users whose digest time (Europe/London) has passed today and queues one digest each; the
+    # digest ledger makes a second run, or a second beat, harmless.
+    "reminder-digests": {"task": "boards.reporting.tasks.dispatch_digests", "schedule": crontab(minute="*/15")},
+    # Monday morning: build last week's report (the task does nothing if that week is already built).
+    "weekly-report": {
+        "task": "boards.reporting.tasks.build_scheduled_weekly_report",
+        "schedule": crontab(
+            minute=env.int("WEEKLY_REPORT_MINUTE", default=0),
+            hour=env.int("WEEKLY_REPORT_HOUR", default=6),
+            day_of_week=env("WEEKLY_REPORT_DAY_OF_WEEK", default="mon"),
+        ),
+    },
+}
+# The digest time for users who have not chosen one (HH:MM, Europe/London).
+REMINDER_DEFAULT_DIGEST_TIME = env("REMINDER_DEFAULT_DIGEST_TIME", default="07:30")
+# A digest claimed by a worker that then died is sent again after this many minutes.
+REMINDER_STALE_CLAIM_MINUTES = env.int("REMINDER_STALE_CLAIM_MINUTES", default=30)
+# At most this many items per section of a digest, so a long-neglected list stays readable.
+REMINDER_MAX_ITEMS_PER_SECTION = env.int("REMINDER_MAX_ITEMS_PER_SECTION", default=50)
+# Seconds before a failed digest or report email is tried again (doubled on each retry).
+REMINDER_RETRY_BACKOFF = env.int("REMINDER_RETRY_BACKOFF", default=60)
+# Email the weekly report to subscribers as soon as the scheduled build finishes.
+WEEKLY_REPORT_EMAIL = env.bool("WEEKLY_REPORT_EMAIL", default=True)
 
 # --- Tables -----------------------------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "django_tables2/govuk.html"
@@ -236,3 +261,65 @@ def ensure_local_dirs() -> None:
     Only local and test settings call this; production keeps its state in PostgreSQL and Redis."""
     for sub in ("broker/queue", "broker/processed", "celery-results", "mail", "media", "staticfiles"):
         (VAR_DIR / sub).mkdir(parents=True, exist_ok=True)
+
+
+# --- Integration API (crm.api): /api/v1/, schema at /api/schema/, docs at /api/docs/ --------------
+# Swagger UI's files come from this package, served as our own static files (no CDN: strict CSP).
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "crm.api.authentication.ApiTokenAuthentication",
+        # The browser (docs' "Try it out", the browsable API) uses the session, with CSRF checked.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["crm.api.permissions.RolePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["crm.api.throttling.ApiTokenRateThrottle"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "crm.api.pagination.ApiCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "crm.api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "crm.api.exceptions.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per token (or per signed-in user, or per address for strangers).
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="1200/minute")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Common Ground API",
+    "DESCRIPTION": (
+        "Keep contacts in sync, log engagements from other systems, and pull campaign and weekly figures. "
+        "Authenticate with a personal API token (Authorization: Bearer <token>) made on your account page. "
+        "A token can do what its owner's role allows. Lists use cursor pagination: follow `next`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": False, "displayOperationId": False},
+    # Several models have a "kind" or a "status"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "AreaKindEnum": "crm.models.LocalArea.Kind",
+        "OrganisationKindEnum": "crm.models.Organisation.Kind",
+        "BoardKindEnum": "boards.models.Board.Kind",
+        "EngagementKindEnum": "boards.models.Engagement.Kind",
+        "ResponseKindEnum": "campaigns.models.ResponseKind",
+        "StageEnum": "boards.models.Stage",
+        "MeetingStatusEnum": "boards.models.Meeting.Status",
+        "FollowUpStatusEnum": "boards.models.Commitment.Status",
+        "CampaignStatusEnum": "campaigns.models.Campaign.Status",
+        "SendStatusEnum": "campaigns.models.Send.Status",
+        "DeliveryStatusEnum": "campaigns.models.Delivery.Status",
+    },
+}

@@ -1,0 +1,1 @@
+"""Writes for reminders and weekly reports, one module per job."""

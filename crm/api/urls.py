@@ -1,3 +1,66 @@
+"""/api/v1/ resources, /api/schema/ (OpenAPI 3), /api/docs/ (Swagger UI), and the token pages."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.routers import APIRootView, DefaultRouter
+
+from .views import boards, campaigns, crm, tokens
+
 app_name = "api"
 
-urlpatterns: list = []
+
+class ApiRootView(APIRootView):
+    """The list of resources, for people finding their way with a token or in the browser."""
+
+    permission_classes = [IsAuthenticated]
+
+    @classmethod
+    def as_view(cls, **initkwargs):  # type: ignore[no-untyped-def]
+        return login_not_required(super().as_view(**initkwargs))
+
+
+class ApiRouter(DefaultRouter):
+    APIRootView = ApiRootView
+    include_format_suffixes = False
+
+
+router = ApiRouter()
+router.register("areas", crm.AreaViewSet, basename="area")
+router.register("organisations", crm.OrganisationViewSet, basename="organisation")
+router.register("contacts", crm.ContactViewSet, basename="contact")
+router.register("affiliations", crm.AffiliationViewSet, basename="affiliation")
+router.register("boards", boards.BoardViewSet, basename="board")
+router.register("memberships", boards.MembershipViewSet, basename="membership")
+router.register("meetings", boards.MeetingViewSet, basename="meeting")
+router.register("engagements", boards.EngagementViewSet, basename="engagement")
+router.register("follow-ups", boards.FollowUpViewSet, basename="follow-up")
+router.register("stage-changes", boards.StageChangeViewSet, basename="stage-change")
+router.register("campaigns", campaigns.CampaignViewSet, basename="campaign")
+router.register("segments", campaigns.SegmentViewSet, basename="segment")
+router.register("sends", campaigns.SendViewSet, basename="send")
+router.register("deliveries", campaigns.DeliveryViewSet, basename="delivery")
+router.register("responses", campaigns.ResponseViewSet, basename="response")
+
+
+class SchemaView(SpectacularAPIView):
+    @classmethod
+    def as_view(cls, **initkwargs):  # type: ignore[no-untyped-def]
+        # Integrations fetch the schema with their token, which the login middleware cannot see.
+        return login_not_required(super().as_view(**initkwargs))
+
+
+class DocsView(SpectacularSwaggerView):
+    template_name = "api/swagger_ui.html"
+
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    # The docs are a page for people: the login middleware sends a stranger to sign in first.
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
+    path("tokens/", tokens.TokenListView.as_view(), name="token_list"),
+    path("tokens/new/", tokens.TokenCreateView.as_view(), name="token_create"),
+    path("tokens/<int:pk>/revoke/", tokens.TokenRevokeView.as_view(), name="token_revoke"),
+]

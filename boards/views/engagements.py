@@ -22,6 +22,7 @@ from boards.forms import EngagementForm
 from boards.models import Board, Engagement
 from boards.tables import EngagementTable
 from crm.mixins import RoleRequiredMixin
+from crm.models import Contact, Organisation
 from crm.services.audit import audit_record
 
 from .base import ServiceFormView
@@ -130,6 +131,13 @@ class EngagementCreateView(ServiceFormView):
             board = Board.objects.filter(pk=board_pk).first()
             if board is not None:
                 initial["board"] = board
+        # Opened from a contact's or organisation's page: start with them filled in.
+        contact_pk = self.request.GET.get("contact", "")
+        if contact_pk.isdigit():
+            initial["contacts"] = list(Contact.objects.filter(pk=contact_pk))
+        organisation_pk = self.request.GET.get("organisation", "")
+        if organisation_pk.isdigit():
+            initial["organisation"] = Organisation.objects.filter(pk=organisation_pk).first()
         return initial
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

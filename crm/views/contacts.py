@@ -32,6 +32,7 @@ from crm.forms import (
 from crm.mixins import RoleRequiredMixin
 from crm.models import Affiliation, Contact, ContactEmail, Note, Organisation
 from crm.selectors import audit_for_record, contact_detail, contact_list, timeline_for
+from crm.selectors_data import contact_merges
 from crm.services.contacts import (
     affiliation_end,
     affiliation_start,
@@ -92,6 +93,7 @@ class ContactDetailView(RoleRequiredMixin, TemplateView):
             past_affiliations=[a for a in contact.all_affiliations if not a.is_current],
             timeline=timeline,
             audit_events=audit,
+            merges=contact_merges(contact),
             note_form=NoteForm(),
             can_edit=user.has_perm("crm.change_contact") and not contact.is_erased,
             can_erase=user.has_perm("crm.erase_contact") and not contact.is_erased,

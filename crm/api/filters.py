@@ -7,6 +7,7 @@ from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from boards.models import Board, BoardMembership, Commitment, Engagement, Meeting, StageChange
+from boards.reporting.models import WeeklyReport
 from campaigns.models import Campaign, Delivery, Response, Segment, Send
 from crm.models import Affiliation, Contact, LocalArea, Organisation
 
@@ -175,3 +176,12 @@ class ResponseFilter(filters.FilterSet):
     class Meta:
         model = Response
         fields = ["campaign", "contact", "kind", "source", "occurred_from", "occurred_to"]
+
+
+class WeeklyReportFilter(filters.FilterSet):
+    week_from = filters.DateFilter(field_name="week_start", lookup_expr="gte")
+    week_to = filters.DateFilter(field_name="week_start", lookup_expr="lte")
+
+    class Meta:
+        model = WeeklyReport
+        fields = ["status", "week_start", "week_from", "week_to"]

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import APIRootView, DefaultRouter
 
-from .views import boards, campaigns, crm, tokens
+from .views import boards, campaigns, crm, reporting, tokens
 
 app_name = "api"
 
@@ -42,6 +42,7 @@ router.register("segments", campaigns.SegmentViewSet, basename="segment")
 router.register("sends", campaigns.SendViewSet, basename="send")
 router.register("deliveries", campaigns.DeliveryViewSet, basename="delivery")
 router.register("responses", campaigns.ResponseViewSet, basename="response")
+router.register("weekly-reports", reporting.WeeklyReportViewSet, basename="weekly-report")
 
 
 class SchemaView(SpectacularAPIView):

@@ -5,17 +5,25 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from boards.models import StageChange
+from boards.reporting.models import WeeklyReport
 from campaigns.models import Delivery, Response
 from crm.api.services import token_create
 from tests.boards.factories import BoardFactory, CommitmentFactory, EngagementFactory, MeetingFactory, MembershipFactory
 from tests.campaigns.factories import CampaignFactory, MessageFactory, SegmentFactory, SendFactory
-from tests.crm.factories import AffiliationFactory, ContactFactory, OrganisationFactory
+from tests.crm.factories import AffiliationFactory, ContactFactory, LocalAreaFactory, OrganisationFactory
 
 ROLES = ["admin", "leader", "campaign_staff", "viewer"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    # Token ids can repeat between tests (SQLite reuses rolled-back ids); throttle counts must not.
+    cache.clear()
 
 
 def client_for(user) -> APIClient:
@@ -40,15 +48,16 @@ def admin_api(admin_user) -> APIClient:
 @pytest.fixture
 def world(db, leader, campaign_staff):
     """One of every record the API serves."""
-    board = BoardFactory(owner=leader)
+    # A user-added area, so that roles allowed to change areas can (ONS areas are read-only to everyone).
+    board = BoardFactory(owner=leader, area=LocalAreaFactory(is_custom=True))
     membership = MembershipFactory(board=board)
     contact = membership.contact
     organisation = OrganisationFactory(area=board.area)
     affiliation = AffiliationFactory(contact=contact, organisation=organisation)
-    engagement = EngagementFactory(board=board)
+    engagement = EngagementFactory(board=board, created_by=leader)
     engagement.contacts.add(contact)
-    meeting = MeetingFactory(board=board)
-    follow_up = CommitmentFactory(board=board, owner=leader, area=board.area)
+    meeting = MeetingFactory(board=board, created_by=leader)
+    follow_up = CommitmentFactory(board=board, owner=leader, area=board.area, created_by=leader)
     stage_change = StageChange.objects.create(
         board=board, from_stage=0, to_stage=1, evidence_engagement=engagement, changed_by=leader
     )
@@ -77,5 +86,11 @@ def world(db, leader, campaign_staff):
         "send": send,
         "delivery": delivery,
         "response": response,
+        "weekly-report": WeeklyReport.objects.create(
+            week_start=timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday() + 7),
+            status=WeeklyReport.Status.READY,
+            built_at=timezone.now(),
+            figures={"engagements": {"total": {"this": 3, "prev": 1, "change": 2}}},
+        ),
         "extra_contact": ContactFactory(area=board.area),
     }

@@ -25,7 +25,7 @@ from campaigns.models import Campaign, Delivery, Message, Segment, Send
 from campaigns.selectors import EXCLUSION_REASONS, segment_preview, segment_recipients
 from campaigns.services import email as campaign_email
 from campaigns.services.messages import message_check
-from crm.models import Affiliation, AuditEvent, LawfulBasis, Suppression, TimelineEntry, User
+from crm.models import Affiliation, AuditEvent, Contact, LawfulBasis, Suppression, TimelineEntry, User
 from crm.services.audit import audit_record, snapshot
 from crm.services.suppression import is_suppressed, suppression_add
 from crm.services.timeline import timeline_record_many
@@ -245,7 +245,14 @@ class BatchOutcome:
 
 def _skip_reason(delivery: Delivery) -> str:
     """Checked just before sending, so an unsubscribe or opt-out takes effect for a send in progress."""
-    contact = delivery.contact
+    if delivery.contact_id is None:
+        return "The contact was deleted"
+    # Fresh flags, not the ones loaded at the start of the batch: a batch can last minutes.
+    contact = (
+        Contact.objects.filter(pk=delivery.contact_id)
+        .only("erased_at", "do_not_contact", "email_opt_out", "lawful_basis")
+        .first()
+    )
     if contact is None:
         return "The contact was deleted"
     if contact.erased_at is not None:

@@ -117,8 +117,8 @@ class CampaignDetailView(RoleRequiredMixin, TemplateView):
 class GoalAddView(RoleRequiredMixin, View):
     permission_required = "campaigns.add_goal"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        campaign = get_object_or_404(Campaign, pk=pk)
+    def post(self, request: HttpRequest, campaign_pk: int) -> HttpResponse:
+        campaign = get_object_or_404(Campaign, pk=campaign_pk)
         form = GoalForm(request.POST)
         if form.is_valid():
             try:
@@ -148,7 +148,7 @@ class ResultsView(RoleRequiredMixin, TemplateView):
     template_name = "campaigns/results.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        campaign = get_object_or_404(Campaign, pk=kwargs["pk"])
+        campaign = get_object_or_404(Campaign, pk=kwargs["campaign_pk"])
         send = None
         if self.request.GET.get("send"):
             send = get_object_or_404(Send, pk=self.request.GET["send"], campaign=campaign)
@@ -176,8 +176,8 @@ def _bar_class(value: int, biggest: int) -> str:
 class ResultsExportView(RoleRequiredMixin, View):
     permission_required = "campaigns.view_campaign"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        campaign = get_object_or_404(Campaign, pk=pk)
+    def get(self, request: HttpRequest, campaign_pk: int) -> HttpResponse:
+        campaign = get_object_or_404(Campaign, pk=campaign_pk)
         send = None
         if request.GET.get("send"):
             send = get_object_or_404(Send, pk=request.GET["send"], campaign=campaign)

@@ -22,8 +22,8 @@ class MessageCreateView(RoleRequiredMixin, View):
     permission_required = "campaigns.add_message"
     template_name = "campaigns/message_form.html"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        campaign = get_object_or_404(Campaign, pk=pk)
+    def get(self, request: HttpRequest, campaign_pk: int) -> HttpResponse:
+        campaign = get_object_or_404(Campaign, pk=campaign_pk)
         form = MessageForm(
             initial={
                 "text_body": 'Dear {{ first_name|default:"colleague" }},\n\n\n\nUnsubscribe: {{ unsubscribe_url }}\n',
@@ -32,8 +32,8 @@ class MessageCreateView(RoleRequiredMixin, View):
         )
         return render(request, self.template_name, {"form": form, "campaign": campaign, "fields": merge_fields.FIELDS})
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        campaign = get_object_or_404(Campaign, pk=pk)
+    def post(self, request: HttpRequest, campaign_pk: int) -> HttpResponse:
+        campaign = get_object_or_404(Campaign, pk=campaign_pk)
         form = MessageForm(request.POST)
         if form.is_valid():
             try:

@@ -73,12 +73,12 @@ class ResponseImportView(RoleRequiredMixin, View):
     permission_required = "campaigns.add_response"
     template_name = "campaigns/response_import.html"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        campaign = get_object_or_404(Campaign, pk=pk)
+    def get(self, request: HttpRequest, campaign_pk: int) -> HttpResponse:
+        campaign = get_object_or_404(Campaign, pk=campaign_pk)
         return render(request, self.template_name, {"form": ResponseImportForm(), "campaign": campaign})
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        campaign = get_object_or_404(Campaign, pk=pk)
+    def post(self, request: HttpRequest, campaign_pk: int) -> HttpResponse:
+        campaign = get_object_or_404(Campaign, pk=campaign_pk)
         form = ResponseImportForm(request.POST, request.FILES)
         problems = []
         if form.is_valid():

@@ -24,12 +24,12 @@ class SendCreateView(RoleRequiredMixin, View):
     permission_required = "campaigns.add_send"
     template_name = "campaigns/send_form.html"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        campaign = get_object_or_404(Campaign, pk=pk)
+    def get(self, request: HttpRequest, campaign_pk: int) -> HttpResponse:
+        campaign = get_object_or_404(Campaign, pk=campaign_pk)
         return render(request, self.template_name, {"form": SendForm(campaign=campaign), "campaign": campaign})
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        campaign = get_object_or_404(Campaign, pk=pk)
+    def post(self, request: HttpRequest, campaign_pk: int) -> HttpResponse:
+        campaign = get_object_or_404(Campaign, pk=campaign_pk)
         form = SendForm(request.POST, campaign=campaign)
         if form.is_valid():
             try:

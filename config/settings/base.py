@@ -199,6 +199,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # Broadcast (control) messages too, or kombu writes them to ./control in the working directory.
+        "control_folder": str(_broker_dir / "control"),
     }
 else:
     # A send batch may outlive the default hour; a redelivered task is harmless (the ledger
@@ -221,6 +223,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Finds users whose digest time (Europe/London) has passed today and queues one digest each; the
     # digest ledger makes a second run, or a second beat, harmless.
     "reminder-digests": {"task": "boards.reporting.tasks.dispatch_digests", "schedule": crontab(minute="*/15")},
+    # Re-queue deliveries stuck after a worker died and begin scheduled sends that are due (docs/SENDING.md).
+    "campaigns-reconcile-sends": {"task": "campaigns.tasks.reconcile_sends", "schedule": 60.0},
     # Monday morning: build last week's report (the task does nothing if that week is already built).
     "weekly-report": {
         "task": "boards.reporting.tasks.build_scheduled_weekly_report",
@@ -237,10 +241,23 @@ REMINDER_DEFAULT_DIGEST_TIME = env("REMINDER_DEFAULT_DIGEST_TIME", default="07:3
 REMINDER_STALE_CLAIM_MINUTES = env.int("REMINDER_STALE_CLAIM_MINUTES", default=30)
 # At most this many items per section of a digest, so a long-neglected list stays readable.
 REMINDER_MAX_ITEMS_PER_SECTION = env.int("REMINDER_MAX_ITEMS_PER_SECTION", default=50)
-# Seconds before a failed digest or report email is tried again (doubled on each retry).
-REMINDER_RETRY_BACKOFF = env.int("REMINDER_RETRY_BACKOFF", default=60)
 # Email the weekly report to subscribers as soon as the scheduled build finishes.
 WEEKLY_REPORT_EMAIL = env.bool("WEEKLY_REPORT_EMAIL", default=True)
+
+# Campaign sending (docs/SENDING.md): default and highest messages per second, deliveries per batch
+# (one SMTP connection each), attempts for a temporary (4xx) failure, first retry delay in seconds, and
+# how long a claimed delivery may stay "sending" before the reconciler treats its worker as dead.
+CAMPAIGN_SEND_RATE = env.int("CAMPAIGN_SEND_RATE", default=10)
+CAMPAIGN_SEND_RATE_MAX = env.int("CAMPAIGN_SEND_RATE_MAX", default=100)
+CAMPAIGN_BATCH_SIZE = env.int("CAMPAIGN_BATCH_SIZE", default=200)
+CAMPAIGN_MAX_ATTEMPTS = env.int("CAMPAIGN_MAX_ATTEMPTS", default=5)
+CAMPAIGN_RETRY_BACKOFF = env.int("CAMPAIGN_RETRY_BACKOFF", default=60)
+CAMPAIGN_CLAIM_TIMEOUT = env.int("CAMPAIGN_CLAIM_TIMEOUT", default=600)
+
+# Imports: largest upload, most rows, and the size above which an import runs on a worker.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=500)
 
 # --- Tables -----------------------------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "django_tables2/govuk.html"

@@ -163,7 +163,8 @@ def test_anonymous_users_reach_only_public_pages(client, demo_world):
         path = concrete_path(route)
         response = client.get(path)
         if route.name in PUBLIC:
-            if response.status_code >= 500 or (response.status_code == 302 and "/accounts/login/" in response["Location"]):
+            sent_to_login = response.status_code == 302 and "/accounts/login/" in response["Location"]
+            if response.status_code >= 500 or sent_to_login:
                 wrong.append((route.name, path, response.status_code))
         elif not (response.status_code == 302 and response["Location"].startswith("/accounts/login/")):
             wrong.append((route.name, path, response.status_code))

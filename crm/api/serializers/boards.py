@@ -9,14 +9,14 @@ from rest_framework import serializers
 from boards.models import Board, BoardMembership, Commitment, Engagement, Meeting, Stage, StageChange
 from crm.models import Contact
 
-from .common import active_users, web_url
+from .common import ApiModelSerializer, UtcDateTimeField, active_users, web_url
 
 
-class BoardSerializer(serializers.ModelSerializer):
+class BoardSerializer(ApiModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=active_users(), required=False, allow_null=True)
     stage_label = serializers.CharField(source="get_stage_display", read_only=True)
     last_engagement = serializers.DateField(read_only=True, allow_null=True)
-    next_meeting = serializers.DateTimeField(read_only=True, allow_null=True)
+    next_meeting = UtcDateTimeField(read_only=True, allow_null=True)
     web_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -34,7 +34,7 @@ class BoardSerializer(serializers.ModelSerializer):
         return web_url(self, obj)
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ApiModelSerializer):
     contact_name = serializers.CharField(source="contact.full_name", read_only=True)
     is_current = serializers.BooleanField(read_only=True)
 
@@ -51,7 +51,7 @@ class MembershipUpdateSerializer(MembershipSerializer):
         read_only_fields = ["board", "contact", "created_at"]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(ApiModelSerializer):
     attendees = serializers.PrimaryKeyRelatedField(
         queryset=Contact.objects.filter(erased_at__isnull=True),
         many=True,
@@ -78,7 +78,7 @@ class MeetingUpdateSerializer(MeetingSerializer):
         read_only_fields = ["board", "created_at", "updated_at"]
 
 
-class EngagementSerializer(serializers.ModelSerializer):
+class EngagementSerializer(ApiModelSerializer):
     contacts = serializers.PrimaryKeyRelatedField(
         queryset=Contact.objects.filter(erased_at__isnull=True), many=True, required=False
     )
@@ -109,7 +109,7 @@ class EngagementUpdateSerializer(EngagementSerializer):
         fields = [f for f in EngagementSerializer.Meta.fields if not f.startswith("next_step")]
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class FollowUpSerializer(ApiModelSerializer):
     """A follow-up: what someone promised (us or them), with an owner and a due date."""
 
     owner = serializers.PrimaryKeyRelatedField(queryset=active_users(), required=False, allow_null=True)
@@ -143,7 +143,7 @@ class FollowUpUpdateSerializer(FollowUpSerializer):
         ]
 
 
-class StageChangeSerializer(serializers.ModelSerializer):
+class StageChangeSerializer(ApiModelSerializer):
     from_stage_label = serializers.CharField(source="get_from_stage_display", read_only=True)
     to_stage_label = serializers.CharField(source="get_to_stage_display", read_only=True)
     to_stage = serializers.ChoiceField(choices=Stage.choices)

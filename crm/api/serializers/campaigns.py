@@ -6,10 +6,10 @@ from rest_framework import serializers
 
 from campaigns.models import Campaign, Delivery, Response, Segment, Send
 
-from .common import active_users, web_url
+from .common import ApiModelSerializer, active_users, web_url
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(ApiModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=active_users(), required=False, allow_null=True)
     send_count = serializers.IntegerField(read_only=True)
     response_count = serializers.IntegerField(read_only=True)
@@ -30,7 +30,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         return web_url(self, obj)
 
 
-class SegmentSerializer(serializers.ModelSerializer):
+class SegmentSerializer(ApiModelSerializer):
     definition = serializers.JSONField(
         required=False,
         help_text=(
@@ -76,7 +76,7 @@ class SegmentPreviewSerializer(SegmentCountSerializer):
     sample = SegmentSampleContactSerializer(many=True, help_text="Up to 20 of the people a send would email.")
 
 
-class SendSerializer(serializers.ModelSerializer):
+class SendSerializer(ApiModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     rate_per_second = serializers.IntegerField(min_value=1, max_value=500, required=False, allow_null=True)
     web_url = serializers.SerializerMethodField()
@@ -114,7 +114,7 @@ class SendProgressSerializer(serializers.Serializer):
     finishes_in_seconds = serializers.IntegerField(allow_null=True)
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class DeliverySerializer(ApiModelSerializer):
     class Meta:
         model = Delivery
         fields = [
@@ -124,7 +124,7 @@ class DeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ResponseSerializer(serializers.ModelSerializer):
+class ResponseSerializer(ApiModelSerializer):
     class Meta:
         model = Response
         fields = ["id", "campaign", "contact", "kind", "occurred_on", "notes", "source", "recorded_by", "created_at"]

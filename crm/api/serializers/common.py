@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -34,3 +36,19 @@ def web_url(serializer: serializers.Serializer, obj: Any) -> str:
     request = serializer.context.get("request")
     path = obj.get_absolute_url()
     return request.build_absolute_uri(path) if request is not None else path
+
+
+class UtcDateTimeField(serializers.DateTimeField):
+    """Times go out in UTC ("…Z"), as they are stored: an integration converts to its own zone, and
+    no reader has to make sense of historic local offsets."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("default_timezone", dt.UTC)
+        super().__init__(**kwargs)
+
+
+class ApiModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: UtcDateTimeField,
+    }

@@ -10,10 +10,10 @@ from rest_framework import serializers
 
 from crm.models import Affiliation, Contact, LocalArea, Organisation
 
-from .common import TagNamesField, active_users, web_url
+from .common import ApiModelSerializer, TagNamesField, active_users, web_url
 
 
-class AreaSerializer(serializers.ModelSerializer):
+class AreaSerializer(ApiModelSerializer):
     organisation_count = serializers.IntegerField(read_only=True)
     contact_count = serializers.IntegerField(read_only=True)
 
@@ -29,7 +29,7 @@ class AreaSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"validators": []}, "code": {"validators": []}}
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ApiModelSerializer):
     tags = TagNamesField(required=False)
     current_contact_count = serializers.IntegerField(read_only=True)
     web_url = serializers.SerializerMethodField()
@@ -46,7 +46,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         return web_url(self, obj)
 
 
-class AffiliationSerializer(serializers.ModelSerializer):
+class AffiliationSerializer(ApiModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     is_current = serializers.BooleanField(read_only=True)
 
@@ -68,7 +68,7 @@ class AffiliationEndSerializer(serializers.Serializer):
     end_date = serializers.DateField()
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ApiModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=active_users(), required=False, allow_null=True)
     tags = TagNamesField(required=False)
     affiliations = serializers.SerializerMethodField(help_text="Current roles at organisations.")

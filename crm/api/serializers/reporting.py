@@ -6,8 +6,10 @@ from rest_framework import serializers
 
 from boards.reporting.models import WeeklyReport
 
+from .common import ApiModelSerializer
 
-class WeeklyReportSerializer(serializers.ModelSerializer):
+
+class WeeklyReportSerializer(ApiModelSerializer):
     week = serializers.CharField(source="week_label", read_only=True, help_text="ISO week, for example 2026-W47.")
     week_end = serializers.DateField(read_only=True)
     figures = serializers.JSONField(

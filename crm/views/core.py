@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from crm import health as health_checks
+from crm.dashboard import dashboard_panels
 from crm.navigation import sections_for
 
 
@@ -18,6 +19,7 @@ class DashboardView(TemplateView):
     def get_context_data(self, **kwargs: object) -> dict:
         context = super().get_context_data(**kwargs)
         context["sections"] = [s for s in sections_for(self.request, secondary=True) if s["label"] != "Dashboard"]
+        context["panels"] = dashboard_panels(user=self.request.user)
         return context
 
 

@@ -118,7 +118,11 @@ CSRF_COOKIE_HTTPONLY = True
 # --- Cache (sign-in throttling, rate limits): Redis when there is one, so every process agrees -----
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
+        {
+            "BACKEND": "crm.cache.ResilientRedisCache",
+            "LOCATION": env("REDIS_URL"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if env("REDIS_URL", default="")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

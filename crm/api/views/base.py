@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_not_required
 from django.db.models import Model
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
@@ -19,11 +18,6 @@ class ServiceViewSet(viewsets.GenericViewSet):
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     update_serializer_class: type[BaseSerializer] | None = None
-
-    @classmethod
-    def as_view(cls, *args: Any, **kwargs: Any) -> Any:
-        # Token requests carry no session, so the login middleware must let DRF authenticate them.
-        return login_not_required(super().as_view(*args, **kwargs))
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         if self.action == "partial_update" and self.update_serializer_class is not None:

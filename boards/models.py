@@ -159,7 +159,10 @@ class Meeting(models.Model):
     minutes_url = models.URLField("link to minutes", blank=True)
     decisions = models.TextField("decisions recorded", blank=True)
     attendees = models.ManyToManyField(Contact, blank=True, related_name="board_meetings")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # blank: the creator's account may be gone (SET_NULL), and the record must stay editable.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -183,6 +186,9 @@ class Meeting(models.Model):
     def clean(self) -> None:
         # A date and an aware datetime cannot be compared in a portable CHECK, so this rule lives here
         # and in the form; the service always calls full_clean().
+        if self.starts_at and not (2000 <= timezone.localtime(self.starts_at).year <= timezone.localdate().year + 10):
+            # A typo in the year (475, 2205) would put the meeting where no one ever looks for it.
+            raise ValidationError({"starts_at": "Enter a meeting date between the year 2000 and ten years from now."})
         if self.paper_deadline and self.starts_at and self.paper_deadline > timezone.localdate(self.starts_at):
             raise ValidationError({"paper_deadline": "The paper deadline must be on or before the meeting date."})
         if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
@@ -220,7 +226,10 @@ class Engagement(models.Model):
     our_ask = models.TextField(blank=True)
     outcome = models.TextField(blank=True)
     sentiment = models.CharField(max_length=20, choices=Sentiment.choices, default=Sentiment.NEUTRAL)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # blank: the creator's account may be gone (SET_NULL), and the record must stay editable.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -273,7 +282,10 @@ class Commitment(models.Model):
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="commitments")
     area = models.ForeignKey(LocalArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="commitments")
     closed_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # blank: the creator's account may be gone (SET_NULL), and the record must stay editable.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -447,7 +459,10 @@ class Champion(models.Model):
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.IDENTIFIED)
     contributions = models.TextField("what they did", blank=True)
     engagements = models.ManyToManyField(Engagement, blank=True, related_name="champions")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # blank: the creator's account may be gone (SET_NULL), and the record must stay editable.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

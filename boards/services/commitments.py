@@ -28,14 +28,15 @@ def commitment_create(
     meeting: Meeting | None = None,
     contact: Contact | None = None,
     area: LocalArea | None = None,
-    field_prefix: str = "",
+    error_fields: dict[str, str] | None = None,
 ) -> Commitment:
     """Record a promise. A new one may not be due in the past: that is a mistake, not a plan.
 
-    field_prefix names the form fields in errors when the promise comes from another form
-    (an engagement's "next step")."""
+    error_fields renames fields in errors when the promise comes from another form (an engagement's
+    "next step"), so each error shows on the field the person filled in."""
+    rename = error_fields or {}
     if due_date is not None and due_date < timezone.localdate():
-        raise ValidationError({f"{field_prefix}due_date": "The due date must be today or in the future."})
+        raise ValidationError({rename.get("due_date", "due_date"): "The due date must be today or in the future."})
     if area is None:
         area = (
             board.area
@@ -57,8 +58,8 @@ def commitment_create(
     try:
         commitment.full_clean()
     except ValidationError as error:
-        if field_prefix and hasattr(error, "error_dict"):
-            raise ValidationError({f"{field_prefix}{k}": v for k, v in error.error_dict.items()}) from error
+        if rename and hasattr(error, "error_dict"):
+            raise ValidationError({rename.get(k, k): v for k, v in error.error_dict.items()}) from error
         raise
     commitment.save()
     audit_record(actor=actor, action="create", target=commitment, changes=snapshot(commitment))

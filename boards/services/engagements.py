@@ -109,7 +109,8 @@ def engagement_create(
             engagement=engagement,
             board=board,
             area=engagement.area,
-            field_prefix="next_step_",
+            # The engagement form's names for the follow-up's fields.
+            error_fields={"due_date": "next_step_due", "description": "next_step", "owner": "next_step_owner"},
         )
     return engagement
 

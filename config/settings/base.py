@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served as our own static files (no CDN: strict CSP)
     "crm",
     "boards",
     "campaigns",
@@ -285,8 +286,6 @@ def ensure_local_dirs() -> None:
 
 
 # --- Integration API (crm.api): /api/v1/, schema at /api/schema/, docs at /api/docs/ --------------
-# Swagger UI's files come from this package, served as our own static files (no CDN: strict CSP).
-INSTALLED_APPS += ["drf_spectacular_sidecar"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "crm.api.authentication.ApiTokenAuthentication",

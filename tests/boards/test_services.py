@@ -108,7 +108,7 @@ def test_a_next_step_due_in_the_past_saves_nothing(leader):
     with pytest.raises(ValidationError) as error:
         log(leader, board, contacts=[ContactFactory()], next_step="Chase", next_step_due=TODAY() - dt.timedelta(days=1))
 
-    assert "next_step_due_date" in error.value.message_dict
+    assert "next_step_due" in error.value.message_dict
     assert Engagement.objects.count() == 0
     assert Commitment.objects.count() == 0
     assert TimelineEntry.objects.count() == 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
@@ -16,12 +15,6 @@ from crm.models import Contact
 from .. import filters
 from ..serializers import boards as s
 from .base import CreateMixin, DestroyMixin, ListRetrieveMixin, ServiceViewSet, UpdateMixin, merged
-
-NEXT_STEP_FIELDS = {
-    "next_step_description": "next_step",
-    "next_step_owner": "next_step_owner",
-    "next_step_due_date": "next_step_due",
-}
 
 
 class BoardViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ServiceViewSet):
@@ -101,16 +94,9 @@ class EngagementViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixi
         for text in ("next_step", "our_ask", "outcome"):
             if data.get(text) is None:
                 data.pop(text, None)
-        try:
-            return board_services.engagement_create(actor=self.request.user, **data)
-        except ValidationError as error:
-            # The service names the follow-up's fields with its own prefix ("next_step_due_date");
-            # answer with the names this API takes.
-            if hasattr(error, "error_dict"):
-                raise ValidationError(
-                    {NEXT_STEP_FIELDS.get(key, key): value for key, value in error.error_dict.items()}
-                ) from error
-            raise
+        # The service reports the follow-up's errors under next_step, next_step_owner and
+        # next_step_due: the names this API (and the web form) take.
+        return board_services.engagement_create(actor=self.request.user, **data)
 
     def update_object(self, instance: Engagement, data: dict[str, Any]) -> Engagement:
         contacts = data.pop("contacts", None)

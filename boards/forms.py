@@ -26,6 +26,7 @@ from boards.models import (
     WorkPreference,
 )
 from crm.models import Contact, LocalArea, Organisation, User
+from crm.typing import model_choice_field
 
 
 def date_input() -> forms.DateInput:
@@ -80,11 +81,12 @@ class BoardForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people_who_write()
-        self.fields["area"].queryset = LocalArea.objects.order_by("name")
+        model_choice_field(self, "owner").queryset = people_who_write()
+        model_choice_field(self, "area").queryset = LocalArea.objects.order_by("name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         area, name = data.get("area"), data.get("name")
         if area and name:
             clash = Board.objects.filter(area=area, name__iexact=name.strip()).exclude(pk=self.instance.pk)
@@ -112,7 +114,8 @@ class MembershipForm(forms.ModelForm):
             self.fields["contact"].disabled = True
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "The term end must be on or after the term start.")
@@ -160,12 +163,13 @@ class MeetingForm(forms.Form):
         qs = contacts().filter(pk__in=member_ids)
         if meeting is not None:
             qs = (qs | contacts().filter(pk__in=meeting.attendees.values("pk"))).distinct()
-        self.fields["attendees"].queryset = qs
+        model_choice_field(self, "attendees").queryset = qs
         if self.is_new:
             self.fields["attendees"].help_text = "Leave all unticked to start from the board's current members."
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
         if day and start:
             data["starts_at"] = timezone.make_aware(dt.datetime.combine(day, start))
@@ -229,10 +233,10 @@ class EngagementForm(forms.Form):
 
     def __init__(self, *args: Any, engagement: Engagement | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["board"].queryset = Board.objects.select_related("area").order_by("area__name", "name")
-        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
-        self.fields["leaders"].queryset = people_who_write()
-        self.fields["next_step_owner"].queryset = people_who_write()
+        model_choice_field(self, "board").queryset = Board.objects.select_related("area").order_by("area__name", "name")
+        model_choice_field(self, "organisation").queryset = Organisation.objects.order_by("name")
+        model_choice_field(self, "leaders").queryset = people_who_write()
+        model_choice_field(self, "next_step_owner").queryset = people_who_write()
         self.fields["next_step_owner"].help_text = "Leave blank to own it yourself."
         if engagement is not None:
             # Follow-ups of an existing engagement are edited on their own pages.
@@ -240,7 +244,8 @@ class EngagementForm(forms.Form):
                 del self.fields[name]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("board") and not data.get("organisation"):
             self.add_error("board", "Choose the board or the organisation you engaged with (or both).")
         day = data.get("date")
@@ -274,11 +279,12 @@ class StageChangeForm(forms.Form):
         else:
             engagements = Engagement.objects.filter(area=area)
             meetings = Meeting.objects.filter(board__area=area)
-        self.fields["evidence_engagement"].queryset = engagements.select_related("board", "organisation")
-        self.fields["evidence_meeting"].queryset = meetings.select_related("board")
+        model_choice_field(self, "evidence_engagement").queryset = engagements.select_related("board", "organisation")
+        model_choice_field(self, "evidence_meeting").queryset = meetings.select_related("board")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not (data.get("evidence_engagement") or data.get("evidence_meeting") or data.get("evidence_url")):
             self.add_error(
                 "evidence_engagement",
@@ -297,7 +303,8 @@ class ReadinessForm(forms.ModelForm):
         help_texts = {"evidence": "What shows this, for example the strategy section that names it."}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("status") == ReadinessStatus.IN_PLACE and not (data.get("evidence") or data.get("evidence_url")):
             self.add_error("evidence", "Say what shows this is in place, or give a link to it.")
         return data
@@ -328,7 +335,7 @@ class ChampionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, area: LocalArea, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["engagements"].queryset = Engagement.objects.filter(area=area).select_related(
+        model_choice_field(self, "engagements").queryset = Engagement.objects.filter(area=area).select_related(
             "board", "organisation"
         )
         self.fields["engagements"].required = False
@@ -349,8 +356,8 @@ class CommitmentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people_who_write()
-        self.fields["board"].queryset = Board.objects.select_related("area")
+        model_choice_field(self, "owner").queryset = people_who_write()
+        model_choice_field(self, "board").queryset = Board.objects.select_related("area")
         if self.instance.pk:
             for name in ("board", "contact"):
                 del self.fields[name]
@@ -393,11 +400,12 @@ class AssessmentSubjectForm(AssessmentForm):
     def __init__(self, *args: Any, area: LocalArea | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if area is not None:
-            self.fields["contact"].queryset = contacts().filter(area=area)
-            self.fields["organisation"].queryset = Organisation.objects.filter(area=area).order_by("name")
+            model_choice_field(self, "contact").queryset = contacts().filter(area=area)
+            model_choice_field(self, "organisation").queryset = Organisation.objects.filter(area=area).order_by("name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if bool(data.get("contact")) == bool(data.get("organisation")):
             self.add_error("contact", "Choose one contact or one organisation to assess.")
         return data

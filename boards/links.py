@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.db import models
 from django.urls import NoReverseMatch
 
+from crm.typing import absolute_url
+
 
 def url_of(obj: models.Model | None) -> str:
     """The record's page, or "" when it has none yet, so a page shows the name without a broken link."""
     if obj is None:
         return ""
     try:
-        return obj.get_absolute_url()
+        return absolute_url(obj)
     except (NoReverseMatch, AttributeError):
         return ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -14,6 +14,7 @@ from campaigns.services import merge_fields
 from campaigns.services.segments import EMPTY_DEFINITION
 from campaigns.services.sending import send_rate_default, send_rate_max
 from crm.models import LocalArea, Organisation, PractitionerGroup, Region, Tag, User
+from crm.typing import model_choice_field
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -46,7 +47,7 @@ class CampaignForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("full_name")
+        model_choice_field(self, "owner").queryset = User.objects.filter(is_active=True).order_by("full_name")
         self.fields["slug"].required = False
         self.fields["slug"].help_text = "Letters, numbers and hyphens, e.g. lost-parents. Blank: made from the name."
 
@@ -60,7 +61,8 @@ class CampaignForm(forms.ModelForm):
         return slug
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", "The end date must be the same as or after the start date.")
@@ -75,8 +77,11 @@ class GoalForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["practitioner_group"].choices = [("", "Any practitioner group"), *PractitionerGroup.choices]
-        self.fields["region"].choices = [("", "Anywhere"), *Region.choices]
+        cast(forms.ChoiceField, self.fields["practitioner_group"]).choices = [
+            ("", "Any practitioner group"),
+            *PractitionerGroup.choices,
+        ]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [("", "Anywhere"), *Region.choices]
 
 
 def _checkboxes(choices: list[tuple[str, str]], label: str) -> forms.MultipleChoiceField:
@@ -123,7 +128,11 @@ class SegmentForm(forms.Form):
     @classmethod
     def initial_from(cls, segment: Segment) -> dict[str, Any]:
         d = {**EMPTY_DEFINITION, **segment.definition}
-        initial = {"name": segment.name, "description": segment.description, "campaign": segment.campaign_id}
+        initial: dict[str, Any] = {
+            "name": segment.name,
+            "description": segment.description,
+            "campaign": segment.campaign_id,
+        }
         initial |= {key: d[key] for key in cls.FILTERS}
         initial["engaged_since"] = dt.date.fromisoformat(d["engaged_since"]) if d["engaged_since"] else None
         return initial
@@ -175,14 +184,16 @@ class SendForm(forms.ModelForm):
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["message"].queryset = Message.objects.filter(campaign=campaign).order_by("name")
-        self.fields["segment"].queryset = Segment.objects.order_by("name")
-        self.fields["scheduled_for"].help_text = "Leave blank to send as soon as you start it."
-        self.fields["scheduled_for"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
-        self.fields["rate_per_second"].initial = send_rate_default()
-        self.fields["rate_per_second"].min_value = 1
-        self.fields["rate_per_second"].max_value = send_rate_max()
-        self.fields["rate_per_second"].widget.attrs.update({"min": 1, "max": send_rate_max(), "inputmode": "numeric"})
+        model_choice_field(self, "message").queryset = Message.objects.filter(campaign=campaign).order_by("name")
+        model_choice_field(self, "segment").queryset = Segment.objects.order_by("name")
+        scheduled_for = cast(forms.DateTimeField, self.fields["scheduled_for"])
+        scheduled_for.help_text = "Leave blank to send as soon as you start it."
+        scheduled_for.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+        rate = cast(forms.IntegerField, self.fields["rate_per_second"])
+        rate.initial = send_rate_default()
+        rate.min_value = 1
+        rate.max_value = send_rate_max()
+        rate.widget.attrs.update({"min": 1, "max": send_rate_max(), "inputmode": "numeric"})
 
     def clean_scheduled_for(self) -> dt.datetime | None:
         value = self.cleaned_data.get("scheduled_for")
@@ -202,7 +213,7 @@ class ResponseForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = Campaign.objects.order_by("name")
+        model_choice_field(self, "campaign").queryset = Campaign.objects.order_by("name")
         self.fields["occurred_on"].initial = timezone.localdate()
 
     def clean_occurred_on(self) -> dt.date:

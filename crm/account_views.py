@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -22,6 +22,7 @@ from crm.middleware import SESSION_LAST_SEEN, SESSION_SIGNED_IN_AT
 from crm.models import AuditEvent, User
 from crm.security import client_address, login_blocked, login_failed, login_succeeded
 from crm.services.audit import audit_record
+from crm.typing import current_user
 
 THROTTLED_MESSAGE = (
     "Too many failed attempts to sign in from this device. Wait 15 minutes and try again, "
@@ -52,7 +53,7 @@ class SignInView(auth_views.LoginView):
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)  # logs in; Django rotates the session key here
         user = form.get_user()
         now = time.time()
@@ -62,7 +63,7 @@ class SignInView(auth_views.LoginView):
         audit_record(actor=user, action=AuditEvent.Action.LOGIN, target=user)
         return response
 
-    def form_invalid(self, form: LoginForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         email = (form.data.get("username") or "").strip().lower()
         address = client_address(self.request)
         login_failed(address=address, email=email)
@@ -114,13 +115,13 @@ class AccountView(View):
     template_name = "registration/account.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"email_form": EmailChangeForm(user=request.user)})
+        return render(request, self.template_name, {"email_form": EmailChangeForm(user=current_user(request))})
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = EmailChangeForm(request.POST, user=request.user)
+        form = EmailChangeForm(request.POST, user=current_user(request))
         if not form.is_valid():
             return render(request, self.template_name, {"email_form": form}, status=400)
-        user_change_email(user=request.user, email=form.cleaned_data["email"])
+        user_change_email(user=current_user(request), email=form.cleaned_data["email"])
         messages.success(request, "Your email address has been changed. Use it next time you sign in.")
         return redirect("account")
 

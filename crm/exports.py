@@ -10,12 +10,17 @@ import csv
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.utils import timezone
 from openpyxl import Workbook
 
 from crm.models import Contact, LocalArea, Organisation
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from crm.selectors import ContactListPrefetched
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 2000
@@ -47,7 +52,7 @@ def _date(value: Any) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def _current_organisations(contact: Contact) -> str:
+def _current_organisations(contact: WithAnnotations[Contact, ContactListPrefetched]) -> str:
     # Reads the prefetched affiliations (see selectors.contact_export_queryset): no query per row.
     return "; ".join(
         f"{a.organisation.name} ({a.role})" if a.role else a.organisation.name for a in contact.current_affiliations

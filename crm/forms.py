@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -15,6 +16,7 @@ from crm.models import (
     User,
 )
 from crm.services.tags import split_tag_names
+from crm.typing import model_choice_field
 
 
 class LoginForm(AuthenticationForm):
@@ -93,11 +95,14 @@ class ContactForm(TagsFieldMixin, forms.ModelForm):
         help_texts = {"notes": "Anything colleagues should know. Use notes below for dated updates."}
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = LocalArea.objects.order_by("name")
-        self.fields["area"].empty_label = "Not known"
-        self.fields["seniority"].choices = [("", "Not known"), *self.fields["seniority"].choices[1:]]
+        area = model_choice_field(self, "area")
+        area.queryset = LocalArea.objects.order_by("name")
+        area.empty_label = "Not known"
+        seniority = cast(forms.ChoiceField, self.fields["seniority"])
+        # Django has already normalised the choices to a list; the first is its "---------" blank.
+        seniority.choices = [("", "Not known"), *cast(list[tuple[str, str]], seniority.choices)[1:]]
         if self.instance.pk:
             self.fields["tags"].initial = list(self.instance.tags.all())
 
@@ -150,7 +155,8 @@ class ContactPreferencesForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("lawful_basis") == LawfulBasis.CONSENT:
             when = data.get("consent_date")
             if when is None and "consent_date" not in self.errors:
@@ -187,16 +193,18 @@ class OrganisationForm(TagsFieldMixin, forms.ModelForm):
         help_texts = {"parent": "For example, a GP practice's primary care network or a school's academy trust."}
         widgets = {"address": forms.Textarea(attrs={"rows": 3}), "notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = LocalArea.objects.order_by("name")
-        self.fields["area"].empty_label = "Not known"
+        area = model_choice_field(self, "area")
+        area.queryset = LocalArea.objects.order_by("name")
+        area.empty_label = "Not known"
         parents = Organisation.objects.order_by("name")
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
             self.fields["tags"].initial = list(self.instance.tags.all())
-        self.fields["parent"].queryset = parents
-        self.fields["parent"].empty_label = "None"
+        parent = model_choice_field(self, "parent")
+        parent.queryset = parents
+        parent.empty_label = "None"
 
     def clean_postcode(self) -> str:
         value = " ".join(self.cleaned_data["postcode"].split()).upper()
@@ -212,8 +220,13 @@ class AffiliationForm(forms.Form):
     start_date = forms.DateField(label="Started on", required=False, widget=DATE_WIDGET)
 
 
+class CurrentRoleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Affiliation) -> str:
+        return f"{obj.role or 'Role'} at {obj.organisation.name}"
+
+
 class JobMoveForm(forms.Form):
-    previous = forms.ModelChoiceField(
+    previous = CurrentRoleChoiceField(
         label="Role they are leaving",
         queryset=Affiliation.objects.none(),
         required=False,
@@ -223,15 +236,14 @@ class JobMoveForm(forms.Form):
     role = forms.CharField(label="New role", max_length=200)
     start_date = forms.DateField(label="Starts on", widget=DATE_WIDGET, help_text="The old role ends the day before.")
 
-    def __init__(self, *args: object, contact: Contact, **kwargs: object) -> None:
+    def __init__(self, *args: Any, contact: Contact, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["previous"].queryset = contact.affiliations.filter(end_date__isnull=True).select_related(
-            "organisation"
-        )
-        self.fields["previous"].label_from_instance = lambda a: f"{a.role or 'Role'} at {a.organisation.name}"
+        previous = model_choice_field(self, "previous")
+        previous.queryset = contact.affiliations.filter(end_date__isnull=True).select_related("organisation")
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         previous, start = data.get("previous"), data.get("start_date")
         if previous and start and previous.start_date and start <= previous.start_date:
             self.add_error(

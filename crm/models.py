@@ -441,6 +441,9 @@ class AuditEvent(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    # Not a column: record pages set it to a readable account of `changes` for the template.
+    summary: str
+
     class Meta:
         ordering = ["-created_at", "-id"]
         permissions = [("view_others_exports", "Can see the audit trail of others' exports")]

@@ -3,11 +3,37 @@ the same handful of queries whether the registry holds 10 contacts or 100,000.""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from crm.models import Affiliation, AuditEvent, Contact, LocalArea, Note, Organisation, TimelineEntry, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class ContactListPrefetched(TypedDict):
+    """What contact_list() and the export and duplicate queries prefetch onto each contact."""
+
+    current_affiliations: list[Affiliation]
+
+
+class ContactPrefetched(TypedDict):
+    """What contact_detail() prefetches onto the contact (Prefetch to_attr)."""
+
+    all_affiliations: list[Affiliation]
+    notes_list: list[Note]
+
+
+class OrganisationPrefetched(TypedDict):
+    """What organisation_detail() prefetches onto the organisation (Prefetch to_attr)."""
+
+    parts: list[Organisation]
+    all_affiliations: list[Affiliation]
+    notes_list: list[Note]
 
 
 def current_affiliations_q(prefix: str = "") -> Q:
@@ -32,7 +58,7 @@ def contact_list(*, include_erased: bool = False) -> QuerySet[Contact]:
     return queryset
 
 
-def contact_detail(*, pk: int) -> Contact:
+def contact_detail(*, pk: int) -> WithAnnotations[Contact, ContactPrefetched]:
     return (
         Contact.objects.select_related("area", "owner", "created_by")
         .prefetch_related(
@@ -49,7 +75,7 @@ def contact_detail(*, pk: int) -> Contact:
     )
 
 
-def _current_contact_count() -> Subquery:
+def _current_contact_count() -> Coalesce:
     today = timezone.localdate()
     counts = (
         Affiliation.objects.filter(organisation=OuterRef("pk"))
@@ -70,7 +96,7 @@ def organisation_list() -> QuerySet[Organisation]:
     )
 
 
-def organisation_detail(*, pk: int) -> Organisation:
+def organisation_detail(*, pk: int) -> WithAnnotations[Organisation, OrganisationPrefetched]:
     return (
         Organisation.objects.select_related("area", "parent", "created_by")
         .prefetch_related(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING
+
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +13,11 @@ from django.utils.safestring import mark_safe
 
 from crm.models import AuditEvent, Contact, LawfulBasis, LocalArea, Organisation
 from crm.tables_base import GovukTable
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from crm.selectors import ContactListPrefetched
 
 
 class ContactTable(GovukTable):
@@ -33,7 +41,7 @@ class ContactTable(GovukTable):
             '<a class="govuk-link" href="{}">{}</a>{}', record.get_absolute_url(), record.full_name, email
         )
 
-    def render_organisations(self, record: Contact) -> str:
+    def render_organisations(self, record: WithAnnotations[Contact, ContactListPrefetched]) -> str:
         return format_html_join(
             ", ", '<a class="govuk-link" href="{}">{}</a>',
             ((a.organisation.get_absolute_url(), a.organisation.name) for a in record.current_affiliations),
@@ -131,7 +139,7 @@ class AuditEventTable(GovukTable):
         order_by = ("-created_at",)
         empty_text = "Nothing recorded yet."
 
-    def render_created_at(self, value: object) -> str:
+    def render_created_at(self, value: dt.datetime) -> str:
         return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
 
     def render_actor(self, record: AuditEvent) -> str:

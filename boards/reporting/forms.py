@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -58,7 +59,7 @@ class BuildReportForm(forms.Form):
     rebuild = forms.BooleanField(label="Rebuild: replace the figures if this week already has a report", required=False)
     email = forms.BooleanField(label="Email it to subscribers who have not had it", required=False)
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["week"].initial = week_label(last_completed_week())
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
+from typing import Any, TypedDict
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
 from .services import reminders, report_emails, weekly
@@ -15,43 +16,49 @@ from .services.weeks import last_completed_week
 TEMPORARY_MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
 
 
-def _same_queue(task) -> str | None:  # type: ignore[no-untyped-def]
-    """Follow-on tasks go to the queue this one came from (tests run a worker on a queue of its own)."""
-    return (getattr(task.request, "delivery_info", None) or {}).get("routing_key") or None
+class QueueOption(TypedDict, total=False):
+    queue: str
+
+
+def _same_queue(task: Task[Any, Any]) -> QueueOption:
+    """Follow-on tasks go to the queue this one came from (tests run a worker on a queue of its own).
+    Without one, no option at all: Celery then routes by default, as it would for queue=None."""
+    queue = (getattr(task.request, "delivery_info", None) or {}).get("routing_key")
+    return {"queue": queue} if queue else {}
 
 
 @shared_task(bind=True, acks_late=True)
-def dispatch_digests(self) -> int:  # type: ignore[no-untyped-def]
+def dispatch_digests(self: Task[Any, Any]) -> int:
     """Every 15 minutes (beat): one digest task per user whose digest time has passed today."""
     local_date, user_ids = reminders.digests_due()
     for user_id in user_ids:
-        send_digest.apply_async((user_id, local_date.isoformat()), queue=_same_queue(self))
+        send_digest.apply_async((user_id, local_date.isoformat()), **_same_queue(self))
     return len(user_ids)
 
 
 @shared_task(
     bind=True, acks_late=True, autoretry_for=TEMPORARY_MAIL_ERRORS, retry_backoff=True, retry_jitter=True, max_retries=6
 )
-def send_digest(self, user_id: int, local_date: str) -> str:  # type: ignore[no-untyped-def]
+def send_digest(self: Task[Any, Any], user_id: int, local_date: str) -> str:
     return reminders.digest_deliver(user_id=user_id, local_date=dt.date.fromisoformat(local_date))
 
 
 @shared_task(bind=True, acks_late=True, max_retries=2, autoretry_for=(ConnectionError,), retry_backoff=True)
-def build_weekly_report(self, report_id: int, email: bool = False) -> str:  # type: ignore[no-untyped-def]
+def build_weekly_report(self: Task[Any, Any], report_id: int, email: bool = False) -> str:
     report = weekly.weekly_report_build(report_id=report_id)
     if report is not None and report.status == report.Status.READY and (email or report.email_requested):
-        email_weekly_report.apply_async((report.pk,), queue=_same_queue(self))
+        email_weekly_report.apply_async((report.pk,), **_same_queue(self))
     return report.status if report else ""
 
 
 @shared_task(bind=True, acks_late=True)
-def build_scheduled_weekly_report(self) -> str:  # type: ignore[no-untyped-def]
+def build_scheduled_weekly_report(self: Task[Any, Any]) -> str:
     """Monday morning (beat): last week's report, built once; emailed when WEEKLY_REPORT_EMAIL is on."""
     report, queued = weekly.weekly_report_for_week(week_start=last_completed_week())
     if queued:
         build_weekly_report.apply_async(
             (report.pk, settings.WEEKLY_REPORT_EMAIL),
-            queue=_same_queue(self),
+            **_same_queue(self),
         )
     return report.week_label
 
@@ -64,5 +71,5 @@ def build_scheduled_weekly_report(self) -> str:  # type: ignore[no-untyped-def]
     retry_jitter=True,
     max_retries=6,
 )
-def email_weekly_report(self, report_id: int) -> dict:  # type: ignore[no-untyped-def]
+def email_weekly_report(self: Task[Any, Any], report_id: int) -> dict:
     return report_emails.weekly_report_email(report_id=report_id)

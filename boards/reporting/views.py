@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from crm.mixins import RoleRequiredMixin
+from crm.typing import current_user, delay_on_commit
 
 from . import selectors
 from .forms import BuildReportForm, ReminderPreferenceForm
@@ -34,7 +35,7 @@ class ReminderSettingsView(RoleRequiredMixin, FormView):
     template_name = "reporting/reminder_settings.html"
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        user = self.request.user
+        user = current_user(self.request)
         preference = selectors.reminder_preference_for(user=user)
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = preference
@@ -44,14 +45,14 @@ class ReminderSettingsView(RoleRequiredMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
             default_time=selectors.default_digest_time(),
-            digests=selectors.recent_digests_for(user=self.request.user),
+            digests=selectors.recent_digests_for(user=current_user(self.request)),
             **kwargs,
         )
 
     def form_valid(self, form: ReminderPreferenceForm) -> HttpResponse:
         data = dict(form.cleaned_data)
         try:
-            reminders.reminder_preference_update(user=self.request.user, **data)
+            reminders.reminder_preference_update(user=current_user(self.request), **data)
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -91,7 +92,7 @@ class ReportBuildView(RoleRequiredMixin, View):
         if form.is_valid():
             try:
                 report = weekly.weekly_report_request(
-                    actor=request.user,
+                    actor=current_user(request),
                     week_start=form.cleaned_data["week"],
                     rebuild=form.cleaned_data["rebuild"],
                     email=form.cleaned_data["email"],
@@ -100,7 +101,7 @@ class ReportBuildView(RoleRequiredMixin, View):
                 for field, errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                build_weekly_report.delay_on_commit(report.pk, form.cleaned_data["email"])
+                delay_on_commit(build_weekly_report, report.pk, form.cleaned_data["email"])
                 messages.success(request, f"Building the report for {report.week_label}.")
                 return HttpResponseRedirect(reverse("reporting:report_list"))
         view = ReportListView()
@@ -131,6 +132,7 @@ class ReportProgressView(RoleRequiredMixin, View):
 
 class ReportMixin(RoleRequiredMixin):
     permission_required = "reporting.view_weeklyreport"
+    kwargs: dict[str, Any]
 
     def get_report(self) -> WeeklyReport:
         return selectors.report_get(week_label=self.kwargs["week"])

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from boards.models import AreaReadiness, Champion, ReadinessIndicator
 from boards.tables import AreaTable
 from crm.mixins import RoleRequiredMixin
 from crm.models import Contact, LocalArea, Organisation
+from crm.typing import current_user
 
 from .base import ServiceFormView
 
@@ -66,7 +68,7 @@ def _area_url(area: LocalArea) -> str:
     return reverse("boards:area_detail", args=[area.pk])
 
 
-class ReadinessUpdateView(ServiceFormView):
+class ReadinessUpdateView(ServiceFormView[LocalArea]):
     """An indicator's status and history in one area; readers see the history, writers can update."""
 
     form_class = ReadinessForm
@@ -78,7 +80,7 @@ class ReadinessUpdateView(ServiceFormView):
             return ("boards.change_areareadiness",)
         return ("boards.view_areareadiness",)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.area = get_object_or_404(LocalArea, pk=kwargs["area_pk"])
         self.indicator = get_object_or_404(ReadinessIndicator, pk=kwargs["indicator_pk"])
         self.readiness = AreaReadiness.objects.filter(area=self.area, indicator=self.indicator).first()
@@ -95,7 +97,7 @@ class ReadinessUpdateView(ServiceFormView):
 
     def perform(self, form: ReadinessForm) -> LocalArea:
         services.readiness_update(
-            actor=self.request.user, area=self.area, indicator=self.indicator, **form.cleaned_data
+            actor=current_user(self.request), area=self.area, indicator=self.indicator, **form.cleaned_data
         )
         return self.area
 
@@ -111,7 +113,7 @@ class IndicatorListView(RoleRequiredMixin, TemplateView):
         return super().get_context_data(indicators=ReadinessIndicator.objects.all(), **kwargs)
 
 
-class IndicatorCreateView(ServiceFormView):
+class IndicatorCreateView(ServiceFormView[ReadinessIndicator]):
     permission_required = "boards.manage_readinessindicator"
     form_class = IndicatorForm
     template_name = "boards/form.html"
@@ -119,7 +121,7 @@ class IndicatorCreateView(ServiceFormView):
     extra_context = {"title": "Add a readiness indicator"}
 
     def perform(self, form: IndicatorForm) -> ReadinessIndicator:
-        return services.indicator_create(actor=self.request.user, **form.cleaned_data)
+        return services.indicator_create(actor=current_user(self.request), **form.cleaned_data)
 
     def get_redirect_url(self, saved: ReadinessIndicator) -> str:
         return reverse("boards:indicator_list")
@@ -129,7 +131,7 @@ class IndicatorEditView(IndicatorCreateView):
     success_message = "Indicator updated."
     extra_context = {"title": "Edit a readiness indicator"}
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.indicator = get_object_or_404(ReadinessIndicator, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -137,7 +139,9 @@ class IndicatorEditView(IndicatorCreateView):
         return {**super().get_form_kwargs(), "instance": ReadinessIndicator.objects.get(pk=self.indicator.pk)}
 
     def perform(self, form: IndicatorForm) -> ReadinessIndicator:
-        return services.indicator_update(actor=self.request.user, indicator=self.indicator, **form.cleaned_data)
+        return services.indicator_update(
+            actor=current_user(self.request), indicator=self.indicator, **form.cleaned_data
+        )
 
 
 class ChampionDetailView(RoleRequiredMixin, TemplateView):
@@ -160,7 +164,7 @@ class ChampionCreateView(ServiceFormView):
     template_name = "boards/form.html"
     success_message = "Champion added."
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.area = get_object_or_404(LocalArea, pk=kwargs["area_pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -171,7 +175,7 @@ class ChampionCreateView(ServiceFormView):
         return super().get_context_data(title=f"Add a champion in {self.area}", back_url=_area_url(self.area), **kwargs)
 
     def perform(self, form: ChampionForm) -> Champion:
-        return services.champion_create(actor=self.request.user, area=self.area, **form.cleaned_data)
+        return services.champion_create(actor=current_user(self.request), area=self.area, **form.cleaned_data)
 
 
 class ChampionEditView(ServiceFormView):
@@ -180,7 +184,7 @@ class ChampionEditView(ServiceFormView):
     template_name = "boards/form.html"
     success_message = "Champion updated."
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.champion = get_object_or_404(Champion.objects.select_related("contact", "area"), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -196,7 +200,7 @@ class ChampionEditView(ServiceFormView):
         champion = Champion.objects.select_related("contact", "area").get(pk=self.champion.pk)
         data = form.cleaned_data
         return services.champion_update(
-            actor=self.request.user,
+            actor=current_user(self.request),
             champion=champion,
             stage=data["stage"],
             contributions=data["contributions"],
@@ -204,7 +208,7 @@ class ChampionEditView(ServiceFormView):
         )
 
 
-class AreaAssessView(ServiceFormView):
+class AreaAssessView(ServiceFormView[LocalArea]):
     """Assess a contact or an organisation in the area from the area's grid."""
 
     permission_required = "boards.add_stakeholderassessment"
@@ -212,7 +216,7 @@ class AreaAssessView(ServiceFormView):
     template_name = "boards/form.html"
     success_message = "Assessment recorded. Earlier assessments are kept as history."
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.area = get_object_or_404(LocalArea, pk=kwargs["area_pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -225,7 +229,7 @@ class AreaAssessView(ServiceFormView):
         )
 
     def perform(self, form: AssessmentSubjectForm) -> LocalArea:
-        services.assessment_record(actor=self.request.user, **form.cleaned_data)
+        services.assessment_record(actor=current_user(self.request), **form.cleaned_data)
         return self.area
 
     def get_redirect_url(self, saved: LocalArea) -> str:
@@ -238,13 +242,14 @@ class StakeholderView(ServiceFormView):
     form_class = AssessmentForm
     template_name = "boards/stakeholder.html"
     success_message = "Assessment recorded. Earlier assessments are kept as history."
+    subject: Contact | Organisation
 
     def get_permission_required(self) -> tuple[str, ...]:
         if self.request.method == "POST":
             return ("boards.add_stakeholderassessment",)
         return ("boards.view_stakeholderassessment",)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if kwargs.get("kind") == "contact":
             self.subject = get_object_or_404(Contact, pk=kwargs["pk"])
         else:
@@ -260,7 +265,7 @@ class StakeholderView(ServiceFormView):
         )
 
     def perform(self, form: AssessmentForm) -> Any:
-        services.assessment_record(actor=self.request.user, **self.subject_kwargs(), **form.cleaned_data)
+        services.assessment_record(actor=current_user(self.request), **self.subject_kwargs(), **form.cleaned_data)
         return self.subject
 
     def get_redirect_url(self, saved: Any) -> str:

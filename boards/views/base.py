@@ -12,15 +12,16 @@ from django.views.generic import FormView
 
 from boards.forms import apply_service_errors
 from crm.mixins import RoleRequiredMixin
+from crm.typing import absolute_url
 
 
-class ServiceFormView(RoleRequiredMixin, FormView):
+class ServiceFormView[SavedT: models.Model](RoleRequiredMixin, FormView):
     """A form page whose valid submission calls one service. A ValidationError from the service shows on
     the form (on the field it names), so the person sees what to fix and nothing is saved."""
 
     success_message = "Saved."
 
-    def perform(self, form: Any) -> models.Model:
+    def perform(self, form: Any) -> SavedT:
         raise NotImplementedError
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -33,5 +34,5 @@ class ServiceFormView(RoleRequiredMixin, FormView):
             messages.success(self.request, self.success_message)
         return HttpResponseRedirect(self.get_redirect_url(saved))
 
-    def get_redirect_url(self, saved: models.Model) -> str:
-        return saved.get_absolute_url()
+    def get_redirect_url(self, saved: SavedT) -> str:
+        return absolute_url(saved)

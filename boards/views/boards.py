@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,10 @@ from boards.forms import BoardForm, MembershipForm, StageChangeForm
 from boards.models import Board, BoardMembership, Stage
 from boards.tables import BoardTable
 from crm.mixins import RoleRequiredMixin
+from crm.typing import current_user
+
+if TYPE_CHECKING:
+    from crm.models import LocalArea
 
 from .base import ServiceFormView
 
@@ -54,7 +59,7 @@ class BoardDetailView(RoleRequiredMixin, TemplateView):
             timeline=selectors.board_timeline(board=board, limit=30),
             stage_history=selectors.stage_history(board=board),
             open_commitments=selectors.commitment_list().filter(board=board, status="open"),
-            is_following=selectors.board_is_followed(board=board, user=self.request.user),
+            is_following=selectors.board_is_followed(board=board, user=current_user(self.request)),
             grid=selectors.grid_layout(
                 selectors.stakeholder_grid(
                     contacts=selectors.Contact.objects.filter(pk__in=[c.pk for c in member_contacts])
@@ -72,13 +77,13 @@ class BoardCreateView(ServiceFormView):
     extra_context = {"title": "Add a board"}
 
     def get_initial(self) -> dict[str, Any]:
-        initial = {"owner": self.request.user}
+        initial: dict[str, Any] = {"owner": self.request.user}
         if self.request.GET.get("area"):
             initial["area"] = self.request.GET["area"]
         return initial
 
     def perform(self, form: BoardForm) -> Board:
-        return services.board_create(actor=self.request.user, **form.cleaned_data)
+        return services.board_create(actor=current_user(self.request), **form.cleaned_data)
 
 
 class BoardEditView(ServiceFormView):
@@ -87,7 +92,7 @@ class BoardEditView(ServiceFormView):
     template_name = "boards/form.html"
     success_message = "Board updated."
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.board = get_object_or_404(Board, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -102,7 +107,7 @@ class BoardEditView(ServiceFormView):
     def perform(self, form: BoardForm) -> Board:
         # The form's instance carries the new values; give the service a fresh copy to compare against.
         board = Board.objects.get(pk=self.board.pk)
-        return services.board_update(actor=self.request.user, board=board, **form.cleaned_data)
+        return services.board_update(actor=current_user(self.request), board=board, **form.cleaned_data)
 
 
 class BoardFollowView(RoleRequiredMixin, View):
@@ -114,10 +119,10 @@ class BoardFollowView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         board = get_object_or_404(Board, pk=pk)
         if request.POST.get("follow") == "no":
-            services.board_unfollow(user=request.user, board=board)
+            services.board_unfollow(user=current_user(request), board=board)
             messages.success(request, f"You no longer follow {board.name}.")
         else:
-            services.board_follow(user=request.user, board=board)
+            services.board_follow(user=current_user(request), board=board)
             messages.success(request, f"You now follow {board.name}. Its meetings are in your calendar feed.")
         return HttpResponseRedirect(board.get_absolute_url())
 
@@ -128,7 +133,7 @@ class MembershipAddView(ServiceFormView):
     template_name = "boards/form.html"
     success_message = "Member added."
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.board = get_object_or_404(Board.objects.select_related("area"), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -138,7 +143,7 @@ class MembershipAddView(ServiceFormView):
         )
 
     def perform(self, form: MembershipForm) -> Board:
-        services.membership_add(actor=self.request.user, board=self.board, **form.cleaned_data)
+        services.membership_add(actor=current_user(self.request), board=self.board, **form.cleaned_data)
         return self.board
 
 
@@ -148,7 +153,7 @@ class MembershipEditView(ServiceFormView):
     template_name = "boards/form.html"
     success_message = "Membership updated."
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.membership = get_object_or_404(BoardMembership.objects.select_related("board", "contact"), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -166,7 +171,7 @@ class MembershipEditView(ServiceFormView):
     def perform(self, form: MembershipForm) -> Board:
         membership = BoardMembership.objects.select_related("board", "contact").get(pk=self.membership.pk)
         data = {k: form.cleaned_data[k] for k in ("seat", "start_date", "end_date")}
-        services.membership_update(actor=self.request.user, membership=membership, **data)
+        services.membership_update(actor=current_user(self.request), membership=membership, **data)
         return membership.board
 
 
@@ -178,7 +183,7 @@ class StageChangeView(ServiceFormView):
     template_name = "boards/stage_change.html"
     success_message = "Stage changed and recorded in the history."
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         from crm.models import LocalArea
 
         self.board = self.area = None
@@ -198,7 +203,7 @@ class StageChangeView(ServiceFormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         subject = self.board or self.area
-        back = self.board.get_absolute_url() if self.board else reverse("boards:area_detail", args=[self.area.pk])
+        back = self.board.get_absolute_url() if self.board else self.area_url()
         return super().get_context_data(
             subject=subject,
             current_stage=self.current_stage(),
@@ -208,10 +213,14 @@ class StageChangeView(ServiceFormView):
         )
 
     def perform(self, form: StageChangeForm) -> Any:
-        services.stage_change(actor=self.request.user, board=self.board, area=self.area, **form.cleaned_data)
+        services.stage_change(actor=current_user(self.request), board=self.board, area=self.area, **form.cleaned_data)
         return self.board or self.area
 
     def get_redirect_url(self, saved: Any) -> str:
         if self.board is not None:
             return self.board.get_absolute_url()
-        return reverse("boards:area_detail", args=[self.area.pk])
+        return self.area_url()
+
+    def area_url(self) -> str:
+        # dispatch() sets the area whenever there is no board.
+        return reverse("boards:area_detail", args=[cast("LocalArea", self.area).pk])

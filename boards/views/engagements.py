@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,7 @@ from boards.tables import EngagementTable
 from crm.mixins import RoleRequiredMixin
 from crm.models import Contact, Organisation
 from crm.services.audit import audit_record
+from crm.typing import current_user
 
 from .base import ServiceFormView
 
@@ -50,14 +52,14 @@ class EngagementExportView(RoleRequiredMixin, View):
 
     permission_required = "boards.view_engagement"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         filterset = EngagementFilter(request.GET or None, queryset=selectors.engagement_list())
         if filterset.is_bound and not filterset.is_valid():
             messages.error(request, "Fix the filters before exporting.")
             return HttpResponseRedirect(f"{reverse('boards:engagement_list')}?{request.GET.urlencode()}")
         rows = filterset.qs.order_by("-date", "-id")
         audit_record(
-            actor=request.user,
+            actor=current_user(request),
             action="export",
             target_type="boards.engagement",
             target_repr="Engagement log export",
@@ -145,7 +147,7 @@ class EngagementCreateView(ServiceFormView):
 
     def perform(self, form: EngagementForm) -> Engagement:
         data = form.cleaned_data
-        engagement = services.engagement_create(actor=self.request.user, **data)
+        engagement = services.engagement_create(actor=current_user(self.request), **data)
         if data.get("next_step"):
             self.success_message = "Engagement logged. The next step is on its owner's My work page."
         return engagement
@@ -157,7 +159,7 @@ class EngagementEditView(ServiceFormView):
     template_name = "boards/engagement_form.html"
     success_message = "Engagement updated."
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.engagement = get_object_or_404(Engagement, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -175,7 +177,9 @@ class EngagementEditView(ServiceFormView):
         return super().get_context_data(title="Edit engagement", back_url=self.engagement.get_absolute_url(), **kwargs)
 
     def perform(self, form: EngagementForm) -> Engagement:
-        return services.engagement_update(actor=self.request.user, engagement=self.engagement, **form.cleaned_data)
+        return services.engagement_update(
+            actor=current_user(self.request), engagement=self.engagement, **form.cleaned_data
+        )
 
 
 class EngagementDeleteView(RoleRequiredMixin, TemplateView):
@@ -194,7 +198,7 @@ class EngagementDeleteView(RoleRequiredMixin, TemplateView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         engagement = get_object_or_404(Engagement, pk=pk)
         try:
-            services.engagement_delete(actor=request.user, engagement=engagement)
+            services.engagement_delete(actor=current_user(request), engagement=engagement)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return HttpResponseRedirect(engagement.get_absolute_url())

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import calendar as pycalendar
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from boards.forms import MeetingForm
 from boards.ical import build_calendar
 from boards.models import Board, Meeting
 from crm.mixins import RoleRequiredMixin
+from crm.typing import current_user
 
 from .base import ServiceFormView
 
@@ -46,7 +48,7 @@ class MeetingCreateView(ServiceFormView):
     template_name = "boards/form.html"
     success_message = "Meeting added."
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.board = get_object_or_404(Board.objects.select_related("area"), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -59,7 +61,7 @@ class MeetingCreateView(ServiceFormView):
         )
 
     def perform(self, form: MeetingForm) -> Meeting:
-        return services.meeting_create(actor=self.request.user, board=self.board, **form.service_fields())
+        return services.meeting_create(actor=current_user(self.request), board=self.board, **form.service_fields())
 
 
 class MeetingEditView(ServiceFormView):
@@ -68,7 +70,7 @@ class MeetingEditView(ServiceFormView):
     template_name = "boards/form.html"
     success_message = "Meeting updated."
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.meeting = get_object_or_404(Meeting.objects.select_related("board", "board__area"), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -81,7 +83,7 @@ class MeetingEditView(ServiceFormView):
         )
 
     def perform(self, form: MeetingForm) -> Meeting:
-        return services.meeting_update(actor=self.request.user, meeting=self.meeting, **form.service_fields())
+        return services.meeting_update(actor=current_user(self.request), meeting=self.meeting, **form.service_fields())
 
 
 class MeetingDeleteView(RoleRequiredMixin, TemplateView):
@@ -96,7 +98,7 @@ class MeetingDeleteView(RoleRequiredMixin, TemplateView):
         meeting = get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
         board = meeting.board
         try:
-            services.meeting_delete(actor=request.user, meeting=meeting)
+            services.meeting_delete(actor=current_user(request), meeting=meeting)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return HttpResponseRedirect(meeting.get_absolute_url())
@@ -124,7 +126,7 @@ class CalendarView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         month = _month_from(self.request.GET.get("month"))
         show_all = self.request.GET.get("show") == "all"
-        user = None if show_all else self.request.user
+        user = None if show_all else current_user(self.request)
         weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
         first, last = weeks[0][0], weeks[-1][-1]
         start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
@@ -134,7 +136,9 @@ class CalendarView(RoleRequiredMixin, TemplateView):
             day = timezone.localdate(meeting.starts_at)
             by_day.setdefault(day, []).append({"kind": "meeting", "meeting": meeting})
         for meeting in selectors.paper_deadlines_between(start=first, end=last, user=user):
-            by_day.setdefault(meeting.paper_deadline, []).append({"kind": "deadline", "meeting": meeting})
+            # The date range filter leaves out meetings without a paper deadline.
+            deadline = cast(dt.date, meeting.paper_deadline)
+            by_day.setdefault(deadline, []).append({"kind": "deadline", "meeting": meeting})
         previous_month = (month - dt.timedelta(days=1)).replace(day=1)
         next_month = (month + dt.timedelta(days=32)).replace(day=1)
         return super().get_context_data(
@@ -165,18 +169,18 @@ class CalendarFeedView(RoleRequiredMixin, TemplateView):
         token = self.request.session.pop("boards_new_feed_token", None)
         feed_url = self.request.build_absolute_uri(reverse("boards:calendar_ics", args=[token])) if token else ""
         return super().get_context_data(
-            feed=CalendarFeed.objects.filter(user=self.request.user).first(),
+            feed=CalendarFeed.objects.filter(user=current_user(self.request)).first(),
             feed_url=feed_url,
-            followed=selectors.board_list().filter(follows__user=self.request.user),
+            followed=selectors.board_list().filter(follows__user=current_user(self.request)),
             **kwargs,
         )
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if request.POST.get("action") == "revoke":
-            services.calendar_feed_revoke(user=request.user)
+            services.calendar_feed_revoke(user=current_user(request))
             messages.success(request, "Your calendar feed is switched off. Calendars subscribed to it stop updating.")
         else:
-            token = services.calendar_feed_regenerate(user=request.user)
+            token = services.calendar_feed_regenerate(user=current_user(request))
             # Only the hash is stored, so the address can be shown this once; the session carries it
             # across the redirect and the page removes it on display.
             request.session["boards_new_feed_token"] = token

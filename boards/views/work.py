@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from boards.forms import CommitmentForm, CommitmentStatusForm, PreferenceForm
 from boards.models import Commitment, WorkPreference
 from boards.tables import CommitmentTable
 from crm.mixins import RoleRequiredMixin
+from crm.typing import current_user
 
 from .base import ServiceFormView
 
@@ -31,7 +33,7 @@ class MyWorkView(RoleRequiredMixin, TemplateView):
     template_name = "boards/my_work.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user = self.request.user
+        user = current_user(self.request)
         today = timezone.localdate()
         horizon = today + dt.timedelta(days=selectors.UPCOMING_DAYS)
         now = timezone.now()
@@ -93,7 +95,7 @@ class CommitmentCreateView(ServiceFormView):
         return initial
 
     def perform(self, form: CommitmentForm) -> Commitment:
-        return services.commitment_create(actor=self.request.user, **form.cleaned_data)
+        return services.commitment_create(actor=current_user(self.request), **form.cleaned_data)
 
 
 class CommitmentEditView(ServiceFormView):
@@ -102,7 +104,7 @@ class CommitmentEditView(ServiceFormView):
     template_name = "boards/form.html"
     success_message = "Commitment updated."
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.commitment = get_object_or_404(Commitment, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -113,7 +115,9 @@ class CommitmentEditView(ServiceFormView):
         return super().get_context_data(title="Edit commitment", back_url=self.commitment.get_absolute_url(), **kwargs)
 
     def perform(self, form: CommitmentForm) -> Commitment:
-        return services.commitment_update(actor=self.request.user, commitment=self.commitment, **form.cleaned_data)
+        return services.commitment_update(
+            actor=current_user(self.request), commitment=self.commitment, **form.cleaned_data
+        )
 
 
 class CommitmentStatusView(RoleRequiredMixin, View):
@@ -128,7 +132,7 @@ class CommitmentStatusView(RoleRequiredMixin, View):
         else:
             try:
                 services.commitment_set_status(
-                    actor=request.user, commitment=commitment, status=form.cleaned_data["status"]
+                    actor=current_user(request), commitment=commitment, status=form.cleaned_data["status"]
                 )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
@@ -140,7 +144,7 @@ class CommitmentStatusView(RoleRequiredMixin, View):
         return HttpResponseRedirect(back)
 
 
-class PreferenceView(ServiceFormView):
+class PreferenceView(ServiceFormView[WorkPreference]):
     """Personal settings for My work; anyone who can see boards may set their own."""
 
     permission_required = "boards.view_board"
@@ -150,13 +154,12 @@ class PreferenceView(ServiceFormView):
     extra_context = {"title": "My work preferences"}
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        instance = WorkPreference.objects.filter(user=self.request.user).first() or WorkPreference(
-            user=self.request.user
-        )
+        user = current_user(self.request)
+        instance = WorkPreference.objects.filter(user=user).first() or WorkPreference(user=user)
         return {**super().get_form_kwargs(), "instance": instance}
 
     def perform(self, form: PreferenceForm) -> WorkPreference:
-        return services.preference_update(user=self.request.user, **form.cleaned_data)
+        return services.preference_update(user=current_user(self.request), **form.cleaned_data)
 
     def get_redirect_url(self, saved: WorkPreference) -> str:
         return reverse("boards:my_work")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +27,7 @@ from campaigns.tables import CampaignTable, PledgeTable, ResponseTable, SendTabl
 from crm.mixins import RoleRequiredMixin
 from crm.models import AuditEvent
 from crm.services.audit import audit_record
+from crm.typing import current_user
 
 
 def apply_errors(form: Any, error: ValidationError) -> None:
@@ -43,7 +45,7 @@ class CampaignListView(RoleRequiredMixin, SingleTableMixin, FilterView):
     filterset_class = CampaignFilter
     template_name = "campaigns/campaign_list.html"
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Campaign]:
         return selectors.campaign_list()
 
 
@@ -59,7 +61,7 @@ class CampaignCreateView(RoleRequiredMixin, View):
         form = CampaignForm(request.POST)
         if form.is_valid():
             try:
-                campaign = campaign_services.campaign_create(actor=request.user, **form.cleaned_data)
+                campaign = campaign_services.campaign_create(actor=current_user(request), **form.cleaned_data)
             except ValidationError as error:
                 apply_errors(form, error)
             else:
@@ -81,7 +83,7 @@ class CampaignUpdateView(RoleRequiredMixin, View):
         form = CampaignForm(request.POST, instance=Campaign.objects.get(pk=pk))
         if form.is_valid():
             try:
-                campaign_services.campaign_update(campaign=campaign, actor=request.user, **form.cleaned_data)
+                campaign_services.campaign_update(campaign=campaign, actor=current_user(request), **form.cleaned_data)
             except ValidationError as error:
                 apply_errors(form, error)
             else:
@@ -122,7 +124,7 @@ class GoalAddView(RoleRequiredMixin, View):
         form = GoalForm(request.POST)
         if form.is_valid():
             try:
-                campaign_services.goal_add(campaign=campaign, actor=request.user, **form.cleaned_data)
+                campaign_services.goal_add(campaign=campaign, actor=current_user(request), **form.cleaned_data)
             except ValidationError as error:
                 apply_errors(form, error)
             else:
@@ -136,7 +138,7 @@ class GoalRemoveView(RoleRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         goal = get_object_or_404(Goal.objects.select_related("campaign"), pk=pk)
-        campaign_services.goal_remove(goal=goal, actor=request.user)
+        campaign_services.goal_remove(goal=goal, actor=current_user(request))
         messages.success(request, "Goal removed.")
         return redirect(goal.campaign)
 
@@ -207,7 +209,7 @@ class ResultsExportView(RoleRequiredMixin, View):
         for item in selectors.goal_progress(campaign) if send is None else []:
             writer.writerow(["Goal", item.goal.label, "", "", "", f"{item.achieved} of {item.goal.target}"])
         audit_record(
-            actor=request.user,
+            actor=current_user(request),
             action=AuditEvent.Action.EXPORT,
             target=send or campaign,
             changes={"export": "campaign results"},

@@ -16,6 +16,8 @@ from campaigns.services import merge_fields
 from campaigns.services import messages as message_services
 from campaigns.views.campaigns import apply_errors
 from crm.mixins import RoleRequiredMixin
+from crm.models import Contact
+from crm.typing import current_user
 
 
 class MessageCreateView(RoleRequiredMixin, View):
@@ -37,7 +39,9 @@ class MessageCreateView(RoleRequiredMixin, View):
         form = MessageForm(request.POST)
         if form.is_valid():
             try:
-                message = message_services.message_create(campaign=campaign, actor=request.user, **form.cleaned_data)
+                message = message_services.message_create(
+                    campaign=campaign, actor=current_user(request), **form.cleaned_data
+                )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
@@ -66,7 +70,7 @@ class MessageUpdateView(RoleRequiredMixin, View):
         form = MessageForm(request.POST, instance=Message.objects.get(pk=pk))
         if form.is_valid():
             try:
-                message_services.message_update(message=message, actor=request.user, **form.cleaned_data)
+                message_services.message_update(message=message, actor=current_user(request), **form.cleaned_data)
             except ValidationError as error:
                 apply_errors(form, error)
             else:
@@ -76,7 +80,7 @@ class MessageUpdateView(RoleRequiredMixin, View):
         return render(request, self.template_name, context, status=400)
 
 
-def _preview_contact(request: HttpRequest, message: Message):  # type: ignore[no-untyped-def]
+def _preview_contact(request: HttpRequest, message: Message) -> tuple[Segment | None, Contact | None]:
     segment = None
     segment_id = request.GET.get("segment") or request.POST.get("segment")
     if segment_id and segment_id.isdigit():
@@ -127,13 +131,14 @@ class MessageSendTestView(RoleRequiredMixin, View):
             messages.error(request, "There is no contact to fill the merge fields in with. Add a contact first.")
             return redirect(message)
         try:
-            message_services.message_send_test(message=message, contact=contact, to_user=request.user)
+            message_services.message_send_test(message=message, contact=contact, to_user=current_user(request))
         except ValidationError as error:
             messages.error(request, "The message has errors: " + " ".join(error.messages))
         except message_services.TestSendFailed as error:
             messages.error(request, str(error))
         else:
             messages.success(
-                request, f"A test email, filled in for {contact.full_name}, is on its way to {request.user.email}."
+                request,
+                f"A test email, filled in for {contact.full_name}, is on its way to {current_user(request).email}.",
             )
         return redirect(f"{message.get_absolute_url()}?contact={contact.pk}")

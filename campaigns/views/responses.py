@@ -14,6 +14,7 @@ from campaigns.services import responses as response_services
 from campaigns.views.campaigns import apply_errors
 from crm.mixins import RoleRequiredMixin
 from crm.models import Contact
+from crm.typing import current_user
 
 
 def _contact_from(request: HttpRequest) -> Contact | None:
@@ -53,7 +54,7 @@ class ResponseCreateView(RoleRequiredMixin, View):
             try:
                 response, created = response_services.response_record(
                     contact=contact,
-                    actor=request.user,
+                    actor=current_user(request),
                     **{k: form.cleaned_data[k] for k in ("campaign", "kind", "occurred_on", "notes")},
                 )
             except ValidationError as error:
@@ -83,7 +84,7 @@ class ResponseImportView(RoleRequiredMixin, View):
         problems = []
         if form.is_valid():
             result = response_services.response_import_csv(
-                campaign=campaign, data=form.cleaned_data["file"].read(), actor=request.user
+                campaign=campaign, data=form.cleaned_data["file"].read(), actor=current_user(request)
             )
             if not result.problems:
                 messages.success(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
@@ -19,6 +20,7 @@ from campaigns.services import segments as segment_services
 from campaigns.tables import SegmentTable
 from campaigns.views.campaigns import apply_errors
 from crm.mixins import RoleRequiredMixin
+from crm.typing import current_user
 
 
 class SegmentListView(RoleRequiredMixin, SingleTableView):
@@ -26,7 +28,7 @@ class SegmentListView(RoleRequiredMixin, SingleTableView):
     table_class = SegmentTable
     template_name = "campaigns/segment_list.html"
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Segment]:
         return selectors.segment_list()
 
 
@@ -47,7 +49,7 @@ class SegmentCreateView(RoleRequiredMixin, View):
                     description=form.cleaned_data["description"],
                     campaign=form.cleaned_data["campaign"],
                     definition=form.definition(),
-                    actor=request.user,
+                    actor=current_user(request),
                 )
             except ValidationError as error:
                 apply_errors(form, error)
@@ -77,7 +79,7 @@ class SegmentUpdateView(RoleRequiredMixin, View):
                     description=form.cleaned_data["description"],
                     campaign=form.cleaned_data["campaign"],
                     definition=form.definition(),
-                    actor=request.user,
+                    actor=current_user(request),
                 )
             except ValidationError as error:
                 apply_errors(form, error)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +21,7 @@ from campaigns.services import sending
 from campaigns.tables import DeliveryTable
 from campaigns.views.campaigns import apply_errors
 from crm.mixins import RoleRequiredMixin
+from crm.typing import current_user, delay_on_commit
 
 
 class SendCreateView(RoleRequiredMixin, View):
@@ -33,7 +37,7 @@ class SendCreateView(RoleRequiredMixin, View):
         form = SendForm(request.POST, campaign=campaign)
         if form.is_valid():
             try:
-                send = sending.send_create(campaign=campaign, actor=request.user, **form.cleaned_data)
+                send = sending.send_create(campaign=campaign, actor=current_user(request), **form.cleaned_data)
             except ValidationError as error:
                 apply_errors(form, error)
             else:
@@ -90,23 +94,24 @@ class SendActionView(RoleRequiredMixin, View):
         send = get_object_or_404(Send, pk=pk)
         try:
             if self.action == "start":
-                send = sending.send_start(send=send, actor=request.user)
+                send = sending.send_start(send=send, actor=current_user(request))
                 if send.status == Send.Status.SENDING:
-                    tasks.deliver_send.delay_on_commit(send.pk)
+                    delay_on_commit(tasks.deliver_send, send.pk)
                     messages.success(request, f"Sending has started to {send.recipient_count:,} people.")
                 else:
-                    when = send.scheduled_for
+                    # Not sending yet means send_start() scheduled it, so it has a time.
+                    when = cast(dt.datetime, send.scheduled_for)
                     transaction.on_commit(lambda: tasks.begin_send.apply_async((send.pk,), eta=when))
                     messages.success(request, "The send is scheduled.")
             elif self.action == "pause":
-                sending.send_pause(send=send, actor=request.user)
+                sending.send_pause(send=send, actor=current_user(request))
                 messages.success(request, "Sending is paused. Nobody else will be emailed until you resume.")
             elif self.action == "resume":
-                sending.send_resume(send=send, actor=request.user)
-                tasks.deliver_send.delay_on_commit(send.pk)
+                sending.send_resume(send=send, actor=current_user(request))
+                delay_on_commit(tasks.deliver_send, send.pk)
                 messages.success(request, "Sending has resumed.")
             elif self.action == "cancel":
-                sending.send_cancel(send=send, actor=request.user)
+                sending.send_cancel(send=send, actor=current_user(request))
                 messages.success(request, "The send is cancelled. Nobody else will be emailed.")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

@@ -18,6 +18,7 @@ from crm.models import LocalArea, Organisation, PractitionerGroup
 from crm.selectors import area_list
 from crm.services.areas import area_create, area_delete, area_update
 from crm.tables import LocalAreaTable
+from crm.typing import current_user
 from crm.views.registry import RegistryListView, ServiceFormView
 
 
@@ -65,14 +66,14 @@ class AreaDetailView(RoleRequiredMixin, TemplateView):
         return context
 
 
-class AreaCreateView(ServiceFormView):
+class AreaCreateView(ServiceFormView[LocalArea]):
     permission_required = "crm.add_localarea"
     form_class = LocalAreaForm
     title = "Add an area"
     submit_label = "Add area"
 
     def perform(self, form: BaseForm) -> LocalArea:
-        return area_create(actor=self.request.user, **form.cleaned_data)
+        return area_create(actor=current_user(self.request), **form.cleaned_data)
 
     def back_url(self) -> str:
         return reverse("crm:area_list")
@@ -107,7 +108,7 @@ class AreaEditView(AreaMixin, ServiceFormView):
         return {**super().get_form_kwargs(), "instance": LocalArea.objects.get(pk=self.get_area().pk)}
 
     def perform(self, form: BaseForm) -> LocalArea:
-        return area_update(actor=self.request.user, area=self.get_area(), **form.cleaned_data)
+        return area_update(actor=current_user(self.request), area=self.get_area(), **form.cleaned_data)
 
 
 class AreaDeleteView(AreaMixin, ServiceFormView):
@@ -121,7 +122,7 @@ class AreaDeleteView(AreaMixin, ServiceFormView):
         return {**super().get_context_data(**kwargs), "record": self.get_area()}
 
     def perform(self, form: BaseForm) -> None:
-        area_delete(actor=self.request.user, area=self.get_area())
+        area_delete(actor=current_user(self.request), area=self.get_area())
 
     def get_success_url(self) -> str:
         messages.success(self.request, "Area deleted.")

@@ -18,6 +18,7 @@ from crm.selectors import audit_page_events
 from crm.services.suppression import is_suppressed, suppression_add
 from crm.tables import AuditEventTable
 from crm.tables_base import GovukTable
+from crm.typing import current_user
 from crm.views.registry import ServiceFormView
 
 
@@ -111,7 +112,7 @@ class SuppressionAddView(ServiceFormView):
     caption = "Suppression list"
 
     def perform(self, form: BaseForm) -> Suppression:
-        return suppression_add(actor=self.request.user, **form.cleaned_data)
+        return suppression_add(actor=current_user(self.request), **form.cleaned_data)
 
     def get_success_url(self) -> str:
         messages.success(self.request, "The address is suppressed: it will never be emailed.")

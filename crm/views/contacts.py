@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views import View
@@ -49,6 +50,7 @@ from crm.services.notes import note_add, note_delete
 from crm.services.subject_access import contact_data_csv_rows, contact_data_export
 from crm.services.tags import tags_from_names
 from crm.tables import ContactTable, describe_changes
+from crm.typing import current_user
 from crm.views.registry import HistoryView, RegistryListView, ServiceFormView, form_errors_from
 
 TIMELINE_PER_PAGE = 25
@@ -83,7 +85,9 @@ class ContactDetailView(RoleRequiredMixin, TemplateView):
         except Contact.DoesNotExist as exc:
             raise Http404("No such contact") from exc
         timeline = Paginator(timeline_for(contact=contact), TIMELINE_PER_PAGE).get_page(self.request.GET.get("page"))
-        audit = list(audit_for_record(user=self.request.user, target_type="crm.contact", target_id=contact.pk)[:5])
+        audit = list(
+            audit_for_record(user=current_user(self.request), target_type="crm.contact", target_id=contact.pk)[:5]
+        )
         for event in audit:
             event.summary = describe_changes(event.changes)
         user = self.request.user
@@ -104,7 +108,7 @@ class ContactDetailView(RoleRequiredMixin, TemplateView):
         return context
 
 
-class ContactCreateView(ServiceFormView):
+class ContactCreateView(ServiceFormView[Contact]):
     permission_required = "crm.add_contact"
     form_class = NewContactForm
     title = "Add a contact"
@@ -112,7 +116,7 @@ class ContactCreateView(ServiceFormView):
 
     def perform(self, form: BaseForm) -> Contact:
         data = {k: v for k, v in form.cleaned_data.items() if k not in {"tags", "new_tags"}}
-        return contact_create(actor=self.request.user, tags=_tags(form), **data)
+        return contact_create(actor=current_user(self.request), tags=_tags(form), **data)
 
     def back_url(self) -> str:
         return reverse("crm:contact_list")
@@ -153,7 +157,7 @@ class ContactEditView(ContactMixin, ServiceFormView):
 
     def perform(self, form: BaseForm) -> Contact:
         data = {k: v for k, v in form.cleaned_data.items() if k not in {"tags", "new_tags"}}
-        return contact_update(actor=self.request.user, contact=self.get_contact(), tags=_tags(form), **data)
+        return contact_update(actor=current_user(self.request), contact=self.get_contact(), tags=_tags(form), **data)
 
 
 class ContactPreferencesView(ContactMixin, ServiceFormView):
@@ -171,10 +175,10 @@ class ContactPreferencesView(ContactMixin, ServiceFormView):
     def perform(self, form: BaseForm) -> Contact:
         data = form.cleaned_data
         return contact_preferences_update(
-            actor=self.request.user,
+            actor=current_user(self.request),
             contact=self.get_contact(),
             lawful_basis=data["lawful_basis"],
-            consent_given_at=form.consent_given_at(),
+            consent_given_at=cast(ContactPreferencesForm, form).consent_given_at(),
             consent_source=data["consent_source"],
             consent_wording=data["consent_wording"],
             email_opt_out=data["email_opt_out"],
@@ -194,7 +198,9 @@ class ContactEmailAddView(ContactMixin, ServiceFormView):
         return {**super().get_context_data(**kwargs), "caption": self.get_contact().full_name}
 
     def perform(self, form: BaseForm) -> ContactEmail:
-        return contact_email_add(actor=self.request.user, contact=self.get_contact(), email=form.cleaned_data["email"])
+        return contact_email_add(
+            actor=current_user(self.request), contact=self.get_contact(), email=form.cleaned_data["email"]
+        )
 
 
 class ContactEmailRemoveView(RoleRequiredMixin, View):
@@ -202,7 +208,7 @@ class ContactEmailRemoveView(RoleRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int, email_pk: int) -> HttpResponse:
         other = get_object_or_404(ContactEmail, pk=email_pk, contact_id=pk)
-        contact_email_remove(actor=request.user, other_email=other)
+        contact_email_remove(actor=current_user(request), other_email=other)
         messages.success(request, f"{other.email} removed.")
         return HttpResponseRedirect(reverse("crm:contact_detail", args=[pk]))
 
@@ -218,7 +224,7 @@ class AffiliationAddView(ContactMixin, ServiceFormView):
         return {**super().get_context_data(**kwargs), "caption": self.get_contact().full_name}
 
     def perform(self, form: BaseForm) -> Affiliation:
-        return affiliation_start(actor=self.request.user, contact=self.get_contact(), **form.cleaned_data)
+        return affiliation_start(actor=current_user(self.request), contact=self.get_contact(), **form.cleaned_data)
 
 
 class JobMoveView(ContactMixin, ServiceFormView):
@@ -235,7 +241,7 @@ class JobMoveView(ContactMixin, ServiceFormView):
         return {**super().get_context_data(**kwargs), "caption": self.get_contact().full_name}
 
     def perform(self, form: BaseForm) -> Affiliation:
-        return contact_move_job(actor=self.request.user, contact=self.get_contact(), **form.cleaned_data)
+        return contact_move_job(actor=current_user(self.request), contact=self.get_contact(), **form.cleaned_data)
 
 
 class AffiliationEndView(ServiceFormView):
@@ -264,7 +270,7 @@ class AffiliationEndView(ServiceFormView):
 
     def perform(self, form: BaseForm) -> Affiliation:
         return affiliation_end(
-            actor=self.request.user, affiliation=self.get_affiliation(), end_date=form.cleaned_data["end_date"]
+            actor=current_user(self.request), affiliation=self.get_affiliation(), end_date=form.cleaned_data["end_date"]
         )
 
 
@@ -275,16 +281,24 @@ class NoteAddView(RoleRequiredMixin, View):
     subject = "contact"
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        model = Contact if self.subject == "contact" else Organisation
-        record = get_object_or_404(model, pk=pk)
+        record: Contact | Organisation
+        if self.subject == "contact":
+            record = get_object_or_404(Contact, pk=pk)
+        else:
+            record = get_object_or_404(Organisation, pk=pk)
         form = NoteForm(request.POST)
         if form.is_valid():
             try:
-                note_add(actor=request.user, body=form.cleaned_data["body"], **{self.subject: record})
+                note_add(
+                    actor=current_user(request),
+                    body=form.cleaned_data["body"],
+                    contact=record if isinstance(record, Contact) else None,
+                    organisation=record if isinstance(record, Organisation) else None,
+                )
             except ValidationError as exc:
                 form_errors_from(form, exc)
         if form.errors:
-            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         else:
             messages.success(request, "Note added.")
         return HttpResponseRedirect(record.get_absolute_url() + "#timeline")
@@ -298,8 +312,9 @@ class NoteDeleteView(RoleRequiredMixin, View):
         # Authors may take back their own note; anyone else's needs the delete permission (admins).
         if note.author_id != request.user.pk and not request.user.has_perm("crm.delete_note"):
             raise PermissionDenied
-        back = (note.contact or note.organisation).get_absolute_url()
-        note_delete(actor=request.user, note=note)
+        # The Note CheckConstraint guarantees one of the two.
+        back = cast("Contact | Organisation", note.contact or note.organisation).get_absolute_url()
+        note_delete(actor=current_user(request), note=note)
         messages.success(request, "Note deleted.")
         return HttpResponseRedirect(back + "#timeline")
 
@@ -314,12 +329,13 @@ class ContactDataExportView(RoleRequiredMixin, View):
 
     permission_required = "crm.export_contact_data"
 
-    def get(self, request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int, file_format: str) -> HttpResponseBase:
         if file_format not in {"json", "csv"}:
             raise Http404("Subject access exports come as JSON or CSV.")
         contact = get_object_or_404(Contact, pk=pk)
-        data = contact_data_export(actor=request.user, contact=contact, file_format=file_format)
+        data = contact_data_export(actor=current_user(request), contact=contact, file_format=file_format)
         filename = f"contact-{contact.pk}-subject-access.{file_format}"
+        response: HttpResponseBase
         if file_format == "json":
             response = HttpResponse(
                 json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
@@ -345,7 +361,7 @@ class ContactEraseView(ContactMixin, ServiceFormView):
     def perform(self, form: BaseForm) -> Contact:
         if self.get_contact().is_erased:
             raise ValidationError("This contact has already been erased.")
-        return contact_erase(actor=self.request.user, contact=self.get_contact())
+        return contact_erase(actor=current_user(self.request), contact=self.get_contact())
 
     def get_success_url(self) -> str:
         messages.success(self.request, "Personal data erased. The address stays on the suppression list.")
@@ -363,7 +379,7 @@ class ContactDeleteView(ContactMixin, ServiceFormView):
         return {**super().get_context_data(**kwargs), "record": self.get_contact()}
 
     def perform(self, form: BaseForm) -> None:
-        contact_delete(actor=self.request.user, contact=self.get_contact())
+        contact_delete(actor=current_user(self.request), contact=self.get_contact())
 
     def get_success_url(self) -> str:
         messages.success(self.request, "Contact deleted.")

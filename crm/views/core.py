@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from crm import health as health_checks
 from crm.dashboard import dashboard_panels
 from crm.navigation import sections_for
+from crm.typing import current_user
 
 
 class DashboardView(TemplateView):
@@ -19,7 +20,7 @@ class DashboardView(TemplateView):
     def get_context_data(self, **kwargs: object) -> dict:
         context = super().get_context_data(**kwargs)
         context["sections"] = [s for s in sections_for(self.request, secondary=True) if s["label"] != "Dashboard"]
-        context["panels"] = dashboard_panels(user=self.request.user)
+        context["panels"] = dashboard_panels(user=current_user(self.request))
         return context
 
 

@@ -20,6 +20,7 @@ from crm.selectors import audit_for_record, organisation_detail, organisation_li
 from crm.services.organisations import organisation_create, organisation_delete, organisation_update
 from crm.services.tags import tags_from_names
 from crm.tables import OrganisationTable, describe_changes
+from crm.typing import current_user
 from crm.views.registry import HistoryView, RegistryListView, ServiceFormView
 
 TIMELINE_PER_PAGE = 25
@@ -57,7 +58,9 @@ class OrganisationDetailView(RoleRequiredMixin, TemplateView):
             self.request.GET.get("page")
         )
         audit = list(
-            audit_for_record(user=self.request.user, target_type="crm.organisation", target_id=organisation.pk)[:5]
+            audit_for_record(
+                user=current_user(self.request), target_type="crm.organisation", target_id=organisation.pk
+            )[:5]
         )
         for event in audit:
             event.summary = describe_changes(event.changes)
@@ -76,7 +79,7 @@ class OrganisationDetailView(RoleRequiredMixin, TemplateView):
         return context
 
 
-class OrganisationCreateView(ServiceFormView):
+class OrganisationCreateView(ServiceFormView[Organisation]):
     permission_required = "crm.add_organisation"
     form_class = OrganisationForm
     title = "Add an organisation"
@@ -84,7 +87,7 @@ class OrganisationCreateView(ServiceFormView):
 
     def perform(self, form: BaseForm) -> Organisation:
         data = {k: v for k, v in form.cleaned_data.items() if k not in {"tags", "new_tags"}}
-        return organisation_create(actor=self.request.user, tags=_tags(form), **data)
+        return organisation_create(actor=current_user(self.request), tags=_tags(form), **data)
 
     def back_url(self) -> str:
         return reverse("crm:organisation_list")
@@ -124,7 +127,7 @@ class OrganisationEditView(OrganisationMixin, ServiceFormView):
     def perform(self, form: BaseForm) -> Organisation:
         data = {k: v for k, v in form.cleaned_data.items() if k not in {"tags", "new_tags"}}
         return organisation_update(
-            actor=self.request.user, organisation=self.get_organisation(), tags=_tags(form), **data
+            actor=current_user(self.request), organisation=self.get_organisation(), tags=_tags(form), **data
         )
 
 
@@ -139,7 +142,7 @@ class OrganisationDeleteView(OrganisationMixin, ServiceFormView):
         return {**super().get_context_data(**kwargs), "record": self.get_organisation()}
 
     def perform(self, form: BaseForm) -> None:
-        organisation_delete(actor=self.request.user, organisation=self.get_organisation())
+        organisation_delete(actor=current_user(self.request), organisation=self.get_organisation())
 
     def get_success_url(self) -> str:
         messages.success(self.request, "Organisation deleted. Its people are still in Contacts.")

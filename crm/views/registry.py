@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.forms import BaseForm
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
@@ -22,6 +23,7 @@ from crm.mixins import RoleRequiredMixin
 from crm.selectors import audit_for_record
 from crm.services.exports import list_export_record
 from crm.tables import AuditEventTable
+from crm.typing import absolute_url, current_user
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -47,7 +49,7 @@ class RegistryListView(RoleRequiredMixin, SingleTableMixin, FilterView):
     add_label = ""
     add_permission = ""
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         file_format = request.GET.get("export", "")
         if file_format in EXPORT_FORMATS:
             return self.export(file_format)
@@ -59,7 +61,7 @@ class RegistryListView(RoleRequiredMixin, SingleTableMixin, FilterView):
             return None
         return filterset.qs
 
-    def export(self, file_format: str) -> HttpResponse:
+    def export(self, file_format: str) -> HttpResponseBase:
         queryset = self.filtered_queryset()
         if queryset is None:
             messages.error(self.request, "Check the filters: one of them is not valid, so nothing was exported.")
@@ -104,8 +106,11 @@ class RegistryListView(RoleRequiredMixin, SingleTableMixin, FilterView):
         return context
 
 
-class ServiceFormView(RoleRequiredMixin, FormView):
-    """A form page whose valid submission calls one service; the service's errors land on the form."""
+class ServiceFormView[PerformedT: Model | None](RoleRequiredMixin, FormView):
+    """A form page whose valid submission calls one service; the service's errors land on the form.
+    PerformedT is what the service returns (kept as `performed` for the success URL and message)."""
+
+    performed: PerformedT
 
     template_name = "crm/form_page.html"
     title = ""
@@ -113,7 +118,7 @@ class ServiceFormView(RoleRequiredMixin, FormView):
     submit_label = "Save"
     success_message = ""
 
-    def perform(self, form: BaseForm) -> Model | None:
+    def perform(self, form: BaseForm) -> PerformedT:
         raise NotImplementedError
 
     def back_url(self) -> str:
@@ -144,8 +149,10 @@ class HistoryView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         record = get_object_or_404(self.model, pk=self.kwargs["pk"])
-        events = audit_for_record(user=self.request.user, target_type=record._meta.label_lower, target_id=record.pk)
+        events = audit_for_record(
+            user=current_user(self.request), target_type=record._meta.label_lower, target_id=record.pk
+        )
         table = AuditEventTable(events, orderable=False, exclude=("target_repr",))
         RequestConfig(self.request, paginate={"per_page": 50}).configure(table)
-        context.update(record=record, table=table, back_url=record.get_absolute_url())
+        context.update(record=record, table=table, back_url=absolute_url(record))
         return context

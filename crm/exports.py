@@ -1,8 +1,8 @@
 """Spreadsheet exports of the registry lists: CSV streamed row by row, XLSX written by openpyxl's
 write-only workbook (constant memory) to a temporary file that is then streamed.
 
-Every cell passes through `neutralise`, because a value such as `=HYPERLINK(...)` typed into a contact's
-job title would otherwise run as a formula when a colleague opens the file in Excel."""
+Every cell passes through `crm.spreadsheets.neutralise`, because a value such as `=HYPERLINK(...)` typed
+into a contact's job title would otherwise run as a formula when a colleague opens the file in Excel."""
 
 from __future__ import annotations
 
@@ -16,26 +16,16 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from crm.models import Contact, LocalArea, Organisation
+from crm.spreadsheets import FORMULA_TRIGGERS, neutralise, xlsx_cell
+
+__all__ = ["COLUMNS_FOR", "FORMULA_TRIGGERS", "csv_lines", "iter_chunked", "neutralise", "rows_for", "xlsx_file"]
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
     from crm.selectors import ContactListPrefetched
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 2000
-
-
-def neutralise(value: Any) -> str:
-    """The cell text, with a leading apostrophe when a spreadsheet would read it as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    text = str(value)
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
 
 
 @dataclass(frozen=True)
@@ -134,7 +124,7 @@ def xlsx_file(rows: Iterable[list[str]], title: str) -> IO[bytes]:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     for row in rows:
-        sheet.append(row)
+        sheet.append([xlsx_cell(cell) for cell in row])
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it
     workbook.save(handle)
     handle.seek(0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -25,6 +24,7 @@ from boards.tables import EngagementTable
 from crm.mixins import RoleRequiredMixin
 from crm.models import Contact, Organisation
 from crm.services.audit import audit_record
+from crm.spreadsheets import NeutralisingWriter
 from crm.typing import current_user
 
 from .base import ServiceFormView
@@ -65,7 +65,7 @@ class EngagementExportView(RoleRequiredMixin, View):
             target_repr="Engagement log export",
             changes={"filters": {k: v for k, v in request.GET.items() if v}},
         )
-        writer = csv.writer(_Echo())
+        writer = NeutralisingWriter(_Echo())
 
         def lines():
             yield "\ufeff"  # so Excel opens the file as UTF-8

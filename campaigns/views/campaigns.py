@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -27,6 +26,7 @@ from campaigns.tables import CampaignTable, PledgeTable, ResponseTable, SendTabl
 from crm.mixins import RoleRequiredMixin
 from crm.models import AuditEvent
 from crm.services.audit import audit_record
+from crm.spreadsheets import NeutralisingWriter
 from crm.typing import current_user
 
 
@@ -188,7 +188,7 @@ class ResultsExportView(RoleRequiredMixin, View):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         response.write("\ufeff")  # so Excel reads the file as UTF-8
-        writer = csv.writer(response)
+        writer = NeutralisingWriter(response)
         writer.writerow(["Section", "Item", "Delivered", "Failed", "Unsubscribed", "Responded"])
         c = results.counts
         writer.writerow(["Totals", "All recipients", c["sent"], c["failed"] + c["bounced"], c["unsubscribed"], ""])
@@ -199,7 +199,7 @@ class ResultsExportView(RoleRequiredMixin, View):
                 writer.writerow(
                     [
                         section,
-                        _csv_safe(row["label"]),
+                        row["label"],
                         row["delivered"],
                         row["failed"],
                         row["unsubscribed"],
@@ -215,11 +215,6 @@ class ResultsExportView(RoleRequiredMixin, View):
             changes={"export": "campaign results"},
         )
         return response
-
-
-def _csv_safe(value: str) -> str:
-    """Stop a spreadsheet reading a cell as a formula."""
-    return "'" + value if value[:1] in {"=", "+", "-", "@"} else value
 
 
 def redirect_to(url_name: str, *args: Any) -> HttpResponseRedirect:

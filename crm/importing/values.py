@@ -98,12 +98,3 @@ def split_list(text: str) -> list[str]:
 
 def split_emails(text: str) -> list[str]:
     return [p for p in SPLIT_EMAILS.split(text.strip()) if p]
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> str:
-    """A cell starting with = + - @ would run as a formula when a report is opened in a spreadsheet."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text

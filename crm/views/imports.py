@@ -18,7 +18,6 @@ from django.views import View
 from crm.importing.columns import target_labels
 from crm.importing.forms import MappingForm, UploadForm
 from crm.importing.readers import ImportFileError
-from crm.importing.values import spreadsheet_safe
 from crm.mixins import RoleRequiredMixin
 from crm.models import ImportJob, User
 from crm.selectors_data import import_job_for_change, import_job_get, import_jobs_recent
@@ -32,6 +31,7 @@ from crm.services.importing import (
     inline_max_rows,
     job_columns,
 )
+from crm.spreadsheets import neutralise
 
 PROBLEMS_PER_PAGE = 100
 SEVERITY_LABELS = {"error": "Not imported", "match": "Matches a record", "notice": "Note"}
@@ -253,7 +253,7 @@ class ImportRejectedRowsView(RoleRequiredMixin, View):
             (p.get("row"), p.get("column"), p.get("message")) for p in import_problem_rows(job)
         ]
         response = StreamingHttpResponse(
-            (writer.writerow([spreadsheet_safe(c) for c in row]) for row in rows),
+            (writer.writerow([neutralise(c) for c in row]) for row in rows),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-rejected-rows.csv"'

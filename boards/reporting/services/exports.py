@@ -10,6 +10,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from crm.spreadsheets import neutralise, xlsx_cell
+
 HEADER = ["Section", "Item", "This week", "Last week", "Change"]
 
 
@@ -64,19 +66,12 @@ def figure_rows(figures: dict[str, Any]) -> Iterator[list[Any]]:
         ]
 
 
-def _safe(value: Any) -> Any:
-    # A name typed by a user must not run as a formula when the file is opened in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def figures_csv(figures: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
     for row in figure_rows(figures):
-        writer.writerow([_safe(v) for v in row])
+        writer.writerow([neutralise(v) for v in row])
     return out.getvalue()
 
 
@@ -88,7 +83,7 @@ def figures_xlsx(figures: dict[str, Any]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in figure_rows(figures):
-        sheet.append([_safe(v) for v in row])
+        sheet.append([xlsx_cell(v) for v in row])
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 60
     out = io.BytesIO()

@@ -11,7 +11,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from crm.importing.columns import parse_mapping_option, target_labels
 from crm.importing.readers import ImportFileError, read_table
-from crm.importing.values import spreadsheet_safe
 from crm.models import ImportJob, User
 from crm.services.importing import (
     ImportStateError,
@@ -21,6 +20,7 @@ from crm.services.importing import (
     import_problem_rows,
     job_columns,
 )
+from crm.spreadsheets import neutralise
 
 
 class Command(BaseCommand):
@@ -122,5 +122,5 @@ class Command(BaseCommand):
                 writer = csv.writer(handle)
                 writer.writerow(["row", "column", "reason"])
                 for problem in rejected:
-                    writer.writerow([spreadsheet_safe(problem[k]) for k in ("row", "column", "message")])
+                    writer.writerow([neutralise(problem[k]) for k in ("row", "column", "message")])
             self.stdout.write(f"Wrote {len(rejected)} rejected-row problems to {report}.")

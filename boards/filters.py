@@ -31,7 +31,8 @@ class EngagementFilter(django_filters.FilterSet):
         self.form.clean = self._clean_dates
 
     def _clean_dates(self) -> dict:
-        data = forms.Form.clean(self.form)
+        forms.Form.clean(self.form)
+        data = self.form.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             self.form.add_error("date_to", "The “to” date must be on or after the “from” date.")

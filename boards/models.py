@@ -243,7 +243,7 @@ class Engagement(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.board.name if self.board_id else (self.organisation.name if self.organisation_id else "")
+        where = self.board.name if self.board else (self.organisation.name if self.organisation else "")
         return f"{self.get_kind_display()}, {where}, {self.date:%d/%m/%Y}"
 
     def get_absolute_url(self) -> str:

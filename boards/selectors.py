@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
     Count,
@@ -39,7 +39,17 @@ from boards.models import (
 )
 from crm.models import Contact, LocalArea, Organisation, User
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 UPCOMING_DAYS = 14
+
+
+class BoardListAnnotations(TypedDict):
+    """What board_list() adds to each board."""
+
+    last_engagement: dt.date | None
+    next_meeting: dt.datetime | None
 
 
 def _last_engagement_date() -> Subquery:
@@ -52,7 +62,7 @@ def _next_meeting_start(now: dt.datetime) -> Subquery:
     )
 
 
-def board_list(*, user: User | None = None) -> QuerySet[Board]:
+def board_list(*, user: User | None = None) -> QuerySet[WithAnnotations[Board, BoardListAnnotations]]:
     qs = (
         Board.objects.select_related("area", "owner", "chair")
         .annotate(last_engagement=_last_engagement_date(), next_meeting=_next_meeting_start(timezone.now()))
@@ -80,7 +90,7 @@ def board_memberships(*, board: Board) -> tuple[list[BoardMembership], list[Boar
     current = [m for m in memberships if m.end_date is None or m.end_date >= today]
     past = sorted(
         (m for m in memberships if m.end_date is not None and m.end_date < today),
-        key=lambda m: m.end_date,
+        key=lambda m: cast(dt.date, m.end_date),  # past members all have an end date
         reverse=True,
     )
     return current, past
@@ -218,7 +228,9 @@ def cold_after_days_for(*, user: User) -> int:
     return preference.cold_after_days if preference else COLD_AFTER_DAYS
 
 
-def cold_boards_for(*, user: User, today: dt.date | None = None) -> tuple[int, QuerySet[Board]]:
+def cold_boards_for(
+    *, user: User, today: dt.date | None = None
+) -> tuple[int, QuerySet[WithAnnotations[Board, BoardListAnnotations]]]:
     """Boards the user owns with no engagement in their cold-after number of days (or none ever)."""
     days = cold_after_days_for(user=user)
     today = today or timezone.localdate()
@@ -280,7 +292,7 @@ def stakeholder_grid(
 ) -> list[GridDot]:
     """The current (newest) influence and interest of each given contact and organisation."""
     dots: list[GridDot] = []
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, int | None]] = set()
     for a in _latest_assessments(contact__in=contacts).select_related("contact"):
         if ("c", a.contact_id) in seen:
             continue

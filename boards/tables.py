@@ -102,11 +102,11 @@ class CommitmentTable(GovukTable):
 
     def render_linked(self, record: Commitment) -> str:
         links = []
-        if record.board_id:
+        if record.board is not None:
             links.append((record.board.get_absolute_url(), record.board.name))
-        if record.contact_id and url_of(record.contact):
+        if record.contact is not None and url_of(record.contact):
             links.append((url_of(record.contact), record.contact.full_name))
-        if record.engagement_id:
+        if record.engagement is not None:
             links.append((record.engagement.get_absolute_url(), "Engagement"))
         if not links:
             return "—"

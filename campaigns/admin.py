@@ -2,6 +2,7 @@
 so the ledger and audit tables are read-only here."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from campaigns.models import Campaign, Delivery, Goal, Message, Pledge, Response, Segment, Send
 
@@ -46,7 +47,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_select_related = ("send",)
     readonly_fields = [f.name for f in Delivery._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Case,
@@ -27,6 +27,10 @@ from django.utils import timezone
 from campaigns.models import Campaign, Delivery, Goal, Message, Pledge, Response, ResponseKind, Segment, Send
 from crm.models import Affiliation, Contact, LawfulBasis, Suppression, TimelineEntry
 
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+
 
 class EmailHash(SHA256):
     """sha256 of the normalised address in SQL, equal to crm.services.suppression.suppression_hash, so the
@@ -35,7 +39,9 @@ class EmailHash(SHA256):
 
     output_field = CharField()
 
-    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         return self.as_sql(
             compiler, connection, template="ENCODE(SHA256(CONVERT_TO(%(expressions)s, 'UTF8')), 'hex')", **extra_context
         )

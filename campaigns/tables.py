@@ -125,7 +125,7 @@ class PledgeTable(GovukTable):
         empty_text = "No pledges yet."
 
     def render_name(self, record: Pledge) -> str:
-        if record.contact_id:
+        if record.contact is not None:
             return format_html(
                 '<a class="govuk-link" href="{}">{} {}</a>',
                 record.contact.get_absolute_url(),

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from crm.models import AuditEvent, User
 from crm.services.audit import audit_record
+from crm.typing import current_user
 
 
 @admin.register(User)
@@ -39,7 +40,7 @@ class UserAdmin(DjangoUserAdmin):
         after = sorted(form.instance.groups.values_list("name", flat=True))
         if before != after:
             audit_record(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=current_user(request),
                 action=AuditEvent.Action.ROLE_CHANGE,
                 target=form.instance,
                 changes={"roles": [before, after]},

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -149,7 +149,7 @@ def _seed_organisations(areas: dict[str, LocalArea]) -> dict[tuple[str, str], Or
     )
     by_area_kind = {}
     for org in Organisation.objects.filter(name__in=list(wanted)).select_related("area"):
-        by_area_kind[(org.area.name, org.kind)] = org
+        by_area_kind[(cast(LocalArea, org.area).name, org.kind)] = org  # demo organisations all have an area
     # GP practices sit under their integrated care board, to show an organisation's parts.
     for area_name, _slug in DEMO_AREAS:
         gp, icb = (

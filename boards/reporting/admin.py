@@ -14,7 +14,7 @@ class ReminderInline(admin.TabularInline):
     model = Reminder
     extra = 0
     can_delete = False
-    readonly_fields = ["kind", "item_id", "occasion", "title", "url"]
+    readonly_fields = ("kind", "item_id", "occasion", "title", "url")
     fields = readonly_fields
 
 

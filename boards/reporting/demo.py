@@ -17,5 +17,5 @@ def seed(command: Any, options: dict[str, Any]) -> None:
     report = WeeklyReport.objects.filter(week_start=week_start).first()
     if report is None or report.status != WeeklyReport.Status.QUEUED:
         report = weekly.weekly_report_request(actor=None, week_start=week_start, rebuild=True)
-    report = weekly.weekly_report_build(report_id=report.pk)
+    weekly.weekly_report_build(report_id=report.pk)
     command.stdout.write(f"Weekly report: built {report.week_label}.")

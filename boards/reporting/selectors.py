@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -20,6 +21,15 @@ from boards.models import Board, Engagement
 from crm.models import Contact, LocalArea, User
 
 from .models import Reminder, ReminderDigest, ReminderPreference, WeeklyReport
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class ColdContactAnnotations(TypedDict):
+    last_engagement: dt.date | None
+    created_on: dt.date
+
 
 LONDON = ZoneInfo("Europe/London")
 MAX_DIGEST_ATTEMPTS = 8
@@ -102,7 +112,9 @@ def _cold_areas_for(*, user: User, since: dt.date) -> list[tuple[LocalArea, dt.d
     return [(a, last.get(a.pk)) for a in areas if last.get(a.pk) is None or last[a.pk] < since]
 
 
-def _cold_contacts_for(*, user: User, since: dt.date, limit: int) -> QuerySet[Contact]:
+def _cold_contacts_for(
+    *, user: User, since: dt.date, limit: int
+) -> QuerySet[WithAnnotations[Contact, ColdContactAnnotations]]:
     return (
         Contact.objects.filter(owner=user, erased_at__isnull=True)
         .annotate(last_engagement=Max("engagements__date"))
@@ -125,18 +137,20 @@ def reminder_items_for(
 
     if preference.follow_ups:
         horizon = today + dt.timedelta(days=preference.follow_up_lead_days)
-        overdue, due = [], []
+        overdue: list[ReminderItem] = []
+        due: list[ReminderItem] = []
         for c in boards_selectors.open_commitments_for(user=user).filter(due_date__lte=horizon)[: 2 * limit]:
-            where = c.board.name if c.board_id else (str(c.contact) if c.contact_id else "")
+            where = c.board.name if c.board else (str(c.contact) if c.contact_id else "")
+            due_date = cast(dt.date, c.due_date)  # the due_date filter above leaves out those without one
             item = ReminderItem(
-                kind=Reminder.Kind.FOLLOW_UP_OVERDUE if c.due_date < today else Reminder.Kind.FOLLOW_UP_DUE,
+                kind=Reminder.Kind.FOLLOW_UP_OVERDUE if due_date < today else Reminder.Kind.FOLLOW_UP_DUE,
                 item_id=c.pk,
-                occasion=c.due_date,
+                occasion=due_date,
                 title=c.description,
-                detail=f"Due {_uk(c.due_date)}" + (f" · {where}" if where else ""),
+                detail=f"Due {_uk(due_date)}" + (f" · {where}" if where else ""),
                 url=site + c.get_absolute_url(),
             )
-            (overdue if c.due_date < today else due).append(item)
+            (overdue if due_date < today else due).append(item)
         result.sections["overdue"] = overdue[:limit]
         result.sections["due"] = due[:limit]
 
@@ -162,9 +176,11 @@ def reminder_items_for(
             ReminderItem(
                 kind=Reminder.Kind.PAPER_DEADLINE,
                 item_id=m.pk,
-                occasion=m.paper_deadline,
+                # The deadline range filter leaves out meetings without one.
+                occasion=cast(dt.date, m.paper_deadline),
                 title=f"Papers for {m.board.name} ({m.board.area})",
-                detail=f"Deadline {_uk(m.paper_deadline)} · meeting {_uk(london_now(m.starts_at).date())}",
+                detail=f"Deadline {_uk(cast(dt.date, m.paper_deadline))} · "
+                f"meeting {_uk(london_now(m.starts_at).date())}",
                 url=site + m.get_absolute_url(),
             )
             for m in boards_selectors.paper_deadlines_between(start=today, end=horizon, user=user)[:limit]
@@ -234,7 +250,7 @@ def digest_get(*, pk: int) -> ReminderDigest:
 
 def digest_reminders(*, digest: ReminderDigest) -> dict[str, list[Reminder]]:
     """The items a digest claimed, by section, in the order the email lists them."""
-    section_of = {
+    section_of: dict[str, str] = {
         Reminder.Kind.FOLLOW_UP_OVERDUE: "overdue",
         Reminder.Kind.FOLLOW_UP_DUE: "due",
         Reminder.Kind.MEETING: "meetings",

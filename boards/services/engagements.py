@@ -33,12 +33,12 @@ def _write_timeline(engagement: Engagement, actor: User | None) -> None:
     an earlier version of it wrote there."""
     source = _source(engagement)
     timeline_remove(source)
-    where = engagement.board.name if engagement.board_id else ""
+    where = engagement.board.name if engagement.board else ""
     summary = f"{engagement.get_kind_display()}{f' – {where}' if where else ''}"
     detail = engagement.summary
     if engagement.outcome:
         detail += f"\n\nOutcome: {engagement.outcome}"
-    common = {
+    common: dict[str, Any] = {
         "kind": TimelineEntry.Kind.ENGAGEMENT,
         "summary": summary,
         "detail": detail,
@@ -48,8 +48,8 @@ def _write_timeline(engagement: Engagement, actor: User | None) -> None:
         "occurred_at": timezone.make_aware(dt.datetime.combine(engagement.date, dt.time(12))),
     }
     organisations: dict[int, Organisation] = {}
-    if engagement.organisation_id:
-        organisations[engagement.organisation_id] = engagement.organisation
+    if engagement.organisation is not None:
+        organisations[engagement.organisation.pk] = engagement.organisation
     for organisation in organisations.values():
         timeline_record(organisation=organisation, **common)
     for contact in engagement.contacts.all():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -97,16 +99,19 @@ def stage_change(
     )
     change.full_clean()
     change.save()
+    target: Board | LocalArea
     if board is not None:
         board.stage = to_stage
         board.stage_changed_at = now
         board.save(update_fields=["stage", "stage_changed_at", "updated_at"])
         target = board
     else:
+        # No board, so it is the area's move, and its ladder row was locked above.
+        ladder = cast(AreaStage, ladder)
         ladder.stage = to_stage
         ladder.changed_at = now
         ladder.save(update_fields=["stage", "changed_at"])
-        target = area
+        target = cast(LocalArea, area)
     audit_record(
         actor=actor,
         action="update",

@@ -55,7 +55,7 @@ def merge_context(*, contact: Contact, campaign_name: str, campaign_slug: str, u
         "full_name": contact.full_name,
         "job_title": contact.job_title,
         "organisation": current_organisation_name(contact),
-        "area": contact.area.name if contact.area_id else "",
+        "area": contact.area.name if contact.area else "",
         "practitioner_group": contact.get_practitioner_group_display(),
         "campaign_name": campaign_name,
         "unsubscribe_url": unsubscribe,

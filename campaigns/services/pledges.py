@@ -128,7 +128,7 @@ def pledge_confirmation_send(*, pledge_id: int) -> bool:
 
 
 def _find_contact(address: str) -> Contact | None:
-    contact = (
+    contact: Contact | None = (
         Contact.objects.annotate(lower_email=Lower("email"))
         .filter(lower_email=address, erased_at__isnull=True)
         .order_by("pk")

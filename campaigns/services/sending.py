@@ -13,10 +13,11 @@ import smtplib
 import time
 import uuid
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import mailers
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.utils import timezone
@@ -406,7 +407,7 @@ def send_deliver_batch(*, send_id: int, limit: int | None = None) -> BatchOutcom
     return _after_batch(send, outcome)
 
 
-def _compose_for(send: Send, delivery: Delivery):  # type: ignore[no-untyped-def]
+def _compose_for(send: Send, delivery: Delivery) -> EmailMultiAlternatives:
     contact = delivery.contact
     assert contact is not None
     context = campaign_email.merge_context(
@@ -484,7 +485,7 @@ def timeline_flush(*, send: Send) -> int:
                         summary=summary,
                         detail=detail,
                         url=url,
-                        occurred_at=sent_at,
+                        occurred_at=cast(dt.datetime, sent_at),  # a SENT delivery always has sent_at
                         source=f"campaigns.delivery:{pk}",
                     )
                     for pk, contact_id, sent_at in rows

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from crm.models import (
@@ -54,7 +54,8 @@ AFFILIATION_FIELDS = ["contact", "organisation", "role", "start_date", "end_date
 
 
 def _label(field: str) -> str:
-    return str(Contact._meta.get_field(field).verbose_name) if field != "tags" else "tags"
+    # Every name passed here is a concrete field of Contact, never a reverse relation.
+    return str(cast(models.Field, Contact._meta.get_field(field)).verbose_name) if field != "tags" else "tags"
 
 
 def _tag_names(tags: Iterable[Tag]) -> list[str]:

@@ -108,12 +108,12 @@ def _mentions(field: str, terms: list[str], json_field: bool = False) -> Q:
 
 def _scrub_audit_trail(contact: Contact, terms: list[str]) -> int:
     own_targets = Q(target_type="crm.contact", target_id=str(contact.pk))
-    for model, ids in [
+    for model, pks in [
         (Note, contact.note_set.values_list("pk", flat=True)),
         (Affiliation, contact.affiliations.values_list("pk", flat=True)),
         (ContactEmail, contact.other_emails.values_list("pk", flat=True)),
     ]:
-        ids = [str(pk) for pk in ids]
+        ids = [str(pk) for pk in pks]
         if ids:
             own_targets |= Q(target_type=model._meta.label_lower, target_id__in=ids)
     touched = 0

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from crm.models import AuditEvent, LocalArea, Organisation, Tag, TimelineEntry, User
 from crm.services.audit import audit_record, diff, snapshot
@@ -111,7 +111,10 @@ def organisation_update(
                 changes["tags"] = [tags_before, _tag_names(tags)]
         if changes:
             audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=organisation, changes=changes)
-            labels = [Organisation._meta.get_field(k).verbose_name if k != "tags" else "tags" for k in changes]
+            labels = [
+                cast(models.Field, Organisation._meta.get_field(k)).verbose_name if k != "tags" else "tags"
+                for k in changes
+            ]
             timeline_record(
                 kind=TimelineEntry.Kind.CHANGE,
                 summary=f"Details updated: {', '.join(str(label) for label in labels)}",

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 # GOV.UK colours: this week in blue, last week in mid-grey, down moves in red.
 BLUE, GREY, GREEN, RED = "#1d70b8", "#b1b4b6", "#00703c", "#d4351c"
@@ -40,7 +41,8 @@ def _this_vs_last(rows: list[dict[str, Any]], title: str, limit: int = 10) -> by
     ax.barh([p - 0.2 for p in positions], [r["prev"] for r in rows][::-1], height=0.4, color=GREY, label="Last week")
     ax.set_yticks(list(positions), labels)
     ax.set_title(title, loc="left", fontsize=11)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    # A linear axis starts with an AutoLocator, which is a MaxNLocator and so takes integer=.
+    cast(MaxNLocator, ax.xaxis.get_major_locator()).set_params(integer=True)
     ax.legend(loc="lower right", frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)

@@ -4,6 +4,8 @@ images referenced by cid: so they show in ordinary mail clients (no remote image
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.message import EmailMessage, MIMEPart
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -20,14 +22,15 @@ class InlineImagesEmail(EmailMultiAlternatives):
     """text/plain and text/html alternatives, the HTML wrapped in multipart/related with its images,
     the structure mail clients expect for images that belong to the HTML."""
 
-    def __init__(self, *args, images: list[InlineImage] | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, images: list[InlineImage] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.images = images or []
 
-    def _add_bodies(self, msg):  # type: ignore[no-untyped-def]
-        msg = super()._add_bodies(msg)
+    def _add_bodies(self, msg: EmailMessage) -> EmailMessage:
+        msg = super()._add_bodies(msg)  # type: ignore[misc]  # a private Django method django-stubs leaves out
         if self.images:
-            html = msg.get_body(preferencelist=("html",))
+            # compose() always attaches the HTML alternative.
+            html = cast(MIMEPart, msg.get_body(preferencelist=("html",)))
             for image in self.images:
                 html.add_related(
                     image.png,

@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -80,24 +80,23 @@ def _engagements(week_start: dt.date) -> dict[str, Any]:
     totals = week.aggregate(**counts)
     kinds = dict(Engagement.Kind.choices)
     by_kind = [(r["kind"], kinds.get(r["kind"], r["kind"]), r["this"], r["prev"]) for r in
-               week.values("kind").annotate(**counts)]  # fmt: skip
+               week.values("kind").annotate(this=counts["this"], prev=counts["prev"])]  # fmt: skip
     by_area = [
         (str(r["area_id"] or ""), r["area__name"] or "No area", r["this"], r["prev"])
-        for r in week.values("area_id", "area__name").annotate(**counts)
+        for r in week.values("area_id", "area__name").annotate(this=counts["this"], prev=counts["prev"])
     ]
     board_kinds = dict(Board.Kind.choices)
     by_board_kind = [
         (r["board__kind"] or "", board_kinds.get(r["board__kind"], "Not with a board"), r["this"], r["prev"])
-        for r in week.values("board__kind").annotate(**counts)
+        for r in week.values("board__kind").annotate(this=counts["this"], prev=counts["prev"])
     ]
-    leader_counts = {
-        "this": Count("pk", filter=this, distinct=True),
-        "prev": Count("pk", filter=prev, distinct=True),
-    }
+    leader_rows = week.values("leaders__id", "leaders__full_name", "leaders__email").annotate(
+        this=Count("pk", filter=this, distinct=True), prev=Count("pk", filter=prev, distinct=True)
+    )
     by_leader = [
         (str(r["leaders__id"] or ""), r["leaders__full_name"] or r["leaders__email"] or "No leader recorded",
          r["this"], r["prev"])
-        for r in week.values("leaders__id", "leaders__full_name", "leaders__email").annotate(**leader_counts)
+        for r in leader_rows
     ]  # fmt: skip
     return {
         "total": _change(totals["this"], totals["prev"]),
@@ -127,7 +126,7 @@ def _stage_moves(week_start: dt.date) -> dict[str, Any]:
         evidence = []
         if c.evidence_engagement_id:
             evidence.append(str(c.evidence_engagement))
-        if c.evidence_meeting_id:
+        if c.evidence_meeting is not None:
             meeting = c.evidence_meeting
             evidence.append(
                 f"Meeting of {meeting.starts_at.astimezone(LONDON):%d/%m/%Y}: {meeting.decisions}".rstrip(": ")
@@ -138,7 +137,7 @@ def _stage_moves(week_start: dt.date) -> dict[str, Any]:
             {
                 "subject": str(c.board) if c.board_id else str(c.area),
                 "subject_kind": "Board" if c.board_id else "Area",
-                "url": c.board.get_absolute_url() if c.board_id else reverse("boards:area_detail", args=[c.area_id]),
+                "url": c.board.get_absolute_url() if c.board else reverse("boards:area_detail", args=[c.area_id]),
                 "from": STAGE_LABELS.get(c.from_stage, c.from_stage),
                 "to": STAGE_LABELS.get(c.to_stage, c.to_stage),
                 "direction": "up" if c.to_stage > c.from_stage else "down",
@@ -459,7 +458,10 @@ def weekly_report_build(*, report_id: int, progress: Progress | None = None) -> 
                 actor=report.rebuilt_by,
                 action="update",
                 target=report,
-                changes={"rebuilt": [None, report.rebuilt_at.isoformat()], **_headline_diff(previous, figures)},
+                changes={
+                    "rebuilt": [None, cast(dt.datetime, report.rebuilt_at).isoformat()],  # set just above
+                    **_headline_diff(previous, figures),
+                },
             )
     report_progress(100, "Ready")
     return report

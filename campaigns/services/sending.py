@@ -409,7 +409,8 @@ def send_deliver_batch(*, send_id: int, limit: int | None = None) -> BatchOutcom
 
 def _compose_for(send: Send, delivery: Delivery) -> EmailMultiAlternatives:
     contact = delivery.contact
-    assert contact is not None
+    if contact is None:  # _skip_reason() skips these first; never send to nobody
+        raise ValueError("This delivery's contact has been deleted.")
     context = campaign_email.merge_context(
         contact=contact,
         campaign_name=send.campaign.name,

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from campaigns.models import Response, ResponseKind
 from campaigns.selectors import goal_progress
@@ -21,7 +22,7 @@ def test_recording_by_hand_from_a_contact_page(client, campaign_staff):
     client.force_login(campaign_staff)
     url = reverse("campaigns:response_create") + f"?contact={contact.pk}"
     page = client.get(url)
-    assert contact.full_name in page.content.decode()
+    assert escape(contact.full_name) in page.content.decode()  # names like O'Neill are HTML-escaped
     response = client.post(
         url,
         {

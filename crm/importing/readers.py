@@ -77,7 +77,12 @@ def read_table(data: bytes, filename: str) -> Table:
 def _decode(data: bytes) -> tuple[str, str]:
     if b"\x00" in data[:4096]:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return data.decode("utf-16"), "utf-16"
+            try:
+                return data.decode("utf-16"), "utf-16"
+            except UnicodeDecodeError as exc:
+                raise ImportFileError(
+                    "The file says it is UTF-16 text but is cut short or damaged. Save it again as CSV (UTF-8)."
+                ) from exc
         raise ImportFileError("The file is not a text CSV file (it contains binary data). Save it as CSV or .xlsx.")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
@@ -96,9 +101,16 @@ def _read_csv(data: bytes, filename: str) -> Table:
     text, encoding = _decode(data)
     sample = text[:20_000]
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
+
+    # Only the delimiter is taken from the sniffer: it misjudges quoting (a cell holding one '"' came
+    # back as '""'), and every spreadsheet program writes Excel's quoting whatever the delimiter.
+    class dialect(csv.excel):
+        pass
+
+    dialect.delimiter = delimiter
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), dialect))
     except csv.Error as exc:

@@ -61,15 +61,6 @@ class ContactMultipleChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.full_name}{f', {obj.job_title}' if obj.job_title else ''}"
 
 
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the named field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 class BoardForm(forms.ModelForm):
     chair = ContactChoiceField(queryset=contacts(), required=False)
     secretariat = ContactChoiceField(queryset=contacts(), required=False, label="Secretariat contact")

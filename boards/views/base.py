@@ -10,7 +10,7 @@ from django.db import models
 from django.http import HttpResponse, HttpResponseRedirect
 from django.views.generic import FormView
 
-from boards.forms import apply_service_errors
+from crm.form_errors import apply_service_errors
 from crm.mixins import RoleRequiredMixin
 from crm.typing import absolute_url
 

@@ -23,20 +23,12 @@ from campaigns.models import Campaign, Goal, Send
 from campaigns.services import campaigns as campaign_services
 from campaigns.services.email import site_url
 from campaigns.tables import CampaignTable, PledgeTable, ResponseTable, SendTable
+from crm.form_errors import apply_service_errors
 from crm.mixins import RoleRequiredMixin
 from crm.models import AuditEvent
 from crm.services.audit import audit_record
 from crm.spreadsheets import NeutralisingWriter
 from crm.typing import current_user
-
-
-def apply_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, on the field it names where the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class CampaignListView(RoleRequiredMixin, SingleTableMixin, FilterView):
@@ -63,7 +55,7 @@ class CampaignCreateView(RoleRequiredMixin, View):
             try:
                 campaign = campaign_services.campaign_create(actor=current_user(request), **form.cleaned_data)
             except ValidationError as error:
-                apply_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, f"Campaign ‘{campaign.name}’ created. Now add its goals.")
                 return redirect(campaign)
@@ -85,7 +77,7 @@ class CampaignUpdateView(RoleRequiredMixin, View):
             try:
                 campaign_services.campaign_update(campaign=campaign, actor=current_user(request), **form.cleaned_data)
             except ValidationError as error:
-                apply_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, "Campaign saved.")
                 return redirect(campaign)
@@ -126,7 +118,7 @@ class GoalAddView(RoleRequiredMixin, View):
             try:
                 campaign_services.goal_add(campaign=campaign, actor=current_user(request), **form.cleaned_data)
             except ValidationError as error:
-                apply_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, "Goal added.")
                 return redirect(campaign)

@@ -14,7 +14,7 @@ from campaigns.forms import MessageForm
 from campaigns.models import Campaign, Message, Segment
 from campaigns.services import merge_fields
 from campaigns.services import messages as message_services
-from campaigns.views.campaigns import apply_errors
+from crm.form_errors import apply_service_errors
 from crm.mixins import RoleRequiredMixin
 from crm.models import Contact
 from crm.typing import current_user
@@ -43,7 +43,7 @@ class MessageCreateView(RoleRequiredMixin, View):
                     campaign=campaign, actor=current_user(request), **form.cleaned_data
                 )
             except ValidationError as error:
-                apply_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, "Message saved. Check the preview, then send yourself a test.")
                 return redirect(message)
@@ -72,7 +72,7 @@ class MessageUpdateView(RoleRequiredMixin, View):
             try:
                 message_services.message_update(message=message, actor=current_user(request), **form.cleaned_data)
             except ValidationError as error:
-                apply_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, "Message saved.")
                 return redirect(message)

@@ -11,7 +11,7 @@ from django.views import View
 from campaigns.forms import ResponseForm, ResponseImportForm
 from campaigns.models import Campaign
 from campaigns.services import responses as response_services
-from campaigns.views.campaigns import apply_errors
+from crm.form_errors import apply_service_errors
 from crm.mixins import RoleRequiredMixin
 from crm.models import Contact
 from crm.typing import current_user
@@ -58,7 +58,7 @@ class ResponseCreateView(RoleRequiredMixin, View):
                     **{k: form.cleaned_data[k] for k in ("campaign", "kind", "occurred_on", "notes")},
                 )
             except ValidationError as error:
-                apply_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 if created:
                     messages.success(request, f"Recorded: {contact.full_name} — {response.get_kind_display().lower()}.")

@@ -18,7 +18,7 @@ from campaigns.forms import SegmentFilterForm, SegmentForm
 from campaigns.models import Segment
 from campaigns.services import segments as segment_services
 from campaigns.tables import SegmentTable
-from campaigns.views.campaigns import apply_errors
+from crm.form_errors import apply_service_errors
 from crm.mixins import RoleRequiredMixin
 from crm.typing import current_user
 
@@ -52,7 +52,7 @@ class SegmentCreateView(RoleRequiredMixin, View):
                     actor=current_user(request),
                 )
             except ValidationError as error:
-                apply_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, f"Segment ‘{segment.name}’ saved.")
                 return redirect(segment)
@@ -82,7 +82,7 @@ class SegmentUpdateView(RoleRequiredMixin, View):
                     actor=current_user(request),
                 )
             except ValidationError as error:
-                apply_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, "Segment saved.")
                 return redirect(segment)

@@ -19,7 +19,7 @@ from campaigns.forms import SendForm
 from campaigns.models import Campaign, Send
 from campaigns.services import sending
 from campaigns.tables import DeliveryTable
-from campaigns.views.campaigns import apply_errors
+from crm.form_errors import apply_service_errors
 from crm.mixins import RoleRequiredMixin
 from crm.typing import current_user, delay_on_commit
 
@@ -39,7 +39,7 @@ class SendCreateView(RoleRequiredMixin, View):
             try:
                 send = sending.send_create(campaign=campaign, actor=current_user(request), **form.cleaned_data)
             except ValidationError as error:
-                apply_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, "Send ready. Check the numbers, then start it.")
                 return redirect(send)

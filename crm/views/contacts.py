@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 
 from crm.exports import csv_lines, neutralise
 from crm.filters import ContactFilter
+from crm.form_errors import apply_service_errors
 from crm.forms import (
     AffiliationEndForm,
     AffiliationForm,
@@ -51,7 +52,7 @@ from crm.services.subject_access import contact_data_csv_rows, contact_data_expo
 from crm.services.tags import tags_from_names
 from crm.tables import ContactTable, describe_changes
 from crm.typing import current_user
-from crm.views.registry import HistoryView, RegistryListView, ServiceFormView, form_errors_from
+from crm.views.registry import HistoryView, RegistryListView, ServiceFormView
 
 TIMELINE_PER_PAGE = 25
 
@@ -296,7 +297,7 @@ class NoteAddView(RoleRequiredMixin, View):
                     organisation=record if isinstance(record, Organisation) else None,
                 )
             except ValidationError as exc:
-                form_errors_from(form, exc)
+                apply_service_errors(form, exc)
         if form.errors:
             messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         else:

@@ -19,6 +19,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.paginators import Paginator
 
 from crm.exports import COLUMNS_FOR, csv_lines, iter_chunked, rows_for, xlsx_file
+from crm.form_errors import apply_service_errors
 from crm.mixins import RoleRequiredMixin
 from crm.selectors import audit_for_record
 from crm.services.exports import list_export_record
@@ -26,15 +27,6 @@ from crm.tables import AuditEventTable
 from crm.typing import absolute_url, current_user
 
 EXPORT_FORMATS = ("csv", "xlsx")
-
-
-def form_errors_from(form: BaseForm, exc: ValidationError) -> None:
-    """Put a service's validation errors on the form, against the field they name when it has one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class RegistryListView(RoleRequiredMixin, SingleTableMixin, FilterView):
@@ -128,7 +120,7 @@ class ServiceFormView[PerformedT: Model | None](RoleRequiredMixin, FormView):
         try:
             self.performed = self.perform(form)
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            apply_service_errors(form, exc)
             return self.form_invalid(form)
         if self.success_message:
             messages.success(self.request, self.success_message)

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import MiddlewareNotUsed
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -52,4 +54,29 @@ class NoStoreForSignedInMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class QueryCountHeaderMiddleware:
+    """Benchmarks read how many SQL queries each request ran from an `X-Query-Count` header. Off unless
+    QUERY_COUNT_HEADER is true (config/settings/bench.py), so production never pays for the counting."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        if not getattr(settings, "QUERY_COUNT_HEADER", False):
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        executed = 0
+
+        def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+            nonlocal executed
+            executed += 1
+            return execute(sql, params, many, context)
+
+        # An execute_wrapper counts without DEBUG's connection.queries (which also keeps every SQL string).
+        with connection.execute_wrapper(count):
+            response = self.get_response(request)
+        # A streaming response runs its queries after this point; the header then counts only the view's.
+        response["X-Query-Count"] = str(executed)
         return response

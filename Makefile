@@ -67,6 +67,13 @@ check: lint typecheck ## Lint, types and Django's system checks
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cg_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
+bench: install assets ## Benchmarks at scale on PostgreSQL and Redis (docs/PERFORMANCE.md); BENCH_ARGS="--quick"
+	@mkdir -p bench-results
+	$(PY) -m tests.benchmarks --database-url $(BENCH_DATABASE_URL) --redis-url $(BENCH_REDIS_URL) \
+		--markdown bench-results/latest.md $(BENCH_ARGS)
+
 lock: ## Re-resolve and pin every dependency into requirements/lock.txt
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade -r requirements/dev.in

@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -108,6 +110,24 @@ def _date_from(value: str) -> dt.date | None:
     return None
 
 
+def _readable_rows(reader: csv.DictReader, result: ImportResult) -> Iterator[dict[str, Any]]:
+    """The rows of the file, stopping with a problem (not a crash) where the CSV cannot be read, such as
+    a cell longer than the csv module will hold (an unclosed quote swallowing the rest of the file)."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        # line_num counts the lines read whole; the one that failed is the next.
+        row = reader.line_num + 1
+        result.problems.append(
+            ImportProblem(
+                row,
+                "",
+                f"The file could not be read from row {row} ({exc}). Check for a quote mark that is "
+                "never closed, save the file again as CSV, and try again.",
+            )
+        )
+
+
 def response_import_csv(*, campaign: Campaign, data: bytes, actor: User) -> ImportResult:
     """Import a CSV with columns email, response and date. Every row is checked first; if any row has a
     problem nothing is saved and each problem names its row and column."""
@@ -134,7 +154,7 @@ def response_import_csv(*, campaign: Campaign, data: bytes, actor: User) -> Impo
         return result
     parsed: list[tuple[int, str, str, dt.date, str]] = []
     today = timezone.localdate()
-    for number, row in enumerate(reader, start=2):
+    for number, row in enumerate(_readable_rows(reader, result), start=2):
         if number - 1 > MAX_IMPORT_ROWS:
             result.problems.append(ImportProblem(number, "", f"The file has more than {MAX_IMPORT_ROWS:,} rows."))
             break

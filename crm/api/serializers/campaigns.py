@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from campaigns.models import Campaign, Delivery, Response, Segment, Send
@@ -23,7 +25,7 @@ class CampaignSerializer(ApiModelSerializer):
             "response_count", "web_url", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
-        extra_kwargs = {"slug": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"slug": {"validators": []}}
         validators: list = []
 
     def get_web_url(self, obj: Campaign) -> str:

@@ -26,7 +26,7 @@ class AreaSerializer(ApiModelSerializer):
         read_only_fields = ["is_custom", "created_at", "updated_at"]
         # Name clashes (any case) are checked by the service, with a message that says so.
         validators: list = []
-        extra_kwargs = {"name": {"validators": []}, "code": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"name": {"validators": []}, "code": {"validators": []}}
 
 
 class OrganisationSerializer(ApiModelSerializer):

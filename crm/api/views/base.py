@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 
-class ServiceViewSet(viewsets.GenericViewSet):
+class ServiceViewSet[ModelT: Model](viewsets.GenericViewSet):
     """List and retrieve through `get_queryset` (a selector); create, update and delete call the
     view's `create_object`, `update_object` and `delete_object`, each one service call. Only PATCH
     changes a record: an integration sends what it knows, and the rest stays as it is."""
@@ -34,13 +34,13 @@ class ServiceViewSet(viewsets.GenericViewSet):
         return Response(data, status=code)
 
     # Each subclass that allows the write defines the one service call behind it.
-    def create_object(self, data: dict[str, Any]) -> Model:
+    def create_object(self, data: dict[str, Any]) -> ModelT:
         raise NotImplementedError
 
-    def update_object(self, instance: Model, data: dict[str, Any]) -> Model:
+    def update_object(self, instance: ModelT, data: dict[str, Any]) -> ModelT:
         raise NotImplementedError
 
-    def delete_object(self, instance: Model) -> None:
+    def delete_object(self, instance: ModelT) -> None:
         raise NotImplementedError
 
 

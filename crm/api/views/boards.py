@@ -17,7 +17,7 @@ from ..serializers import boards as s
 from .base import CreateMixin, DestroyMixin, ListRetrieveMixin, ServiceViewSet, UpdateMixin, merged
 
 
-class BoardViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ServiceViewSet):
+class BoardViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ServiceViewSet[Board]):
     """Partnership boards in each local area. Move a board on the priority ladder with a stage change."""
 
     serializer_class = s.BoardSerializer
@@ -35,7 +35,7 @@ class BoardViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ServiceViewSet):
         return board_services.board_update(actor=self.request.user, board=instance, **data)
 
 
-class MembershipViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ServiceViewSet):
+class MembershipViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ServiceViewSet[BoardMembership]):
     """Seats on boards. A member who leaves gets a term end date; past members stay on record."""
 
     serializer_class = s.MembershipSerializer
@@ -54,7 +54,7 @@ class MembershipViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ServiceView
         return board_services.membership_update(actor=self.request.user, membership=instance, **data)
 
 
-class MeetingViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, ServiceViewSet):
+class MeetingViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, ServiceViewSet[Meeting]):
     serializer_class = s.MeetingSerializer
     update_serializer_class = s.MeetingUpdateSerializer
     filterset_class = filters.MeetingFilter
@@ -77,7 +77,7 @@ class MeetingViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, 
         board_services.meeting_delete(actor=self.request.user, meeting=instance)
 
 
-class EngagementViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, ServiceViewSet):
+class EngagementViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, ServiceViewSet[Engagement]):
     """The engagement log. An engagement goes on the timeline of every contact and organisation in it;
     a `next_step` given when logging becomes an open follow-up."""
 
@@ -109,7 +109,7 @@ class EngagementViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixi
         board_services.engagement_delete(actor=self.request.user, engagement=instance)
 
 
-class FollowUpViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ServiceViewSet):
+class FollowUpViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ServiceViewSet[Commitment]):
     """Follow-ups: what was promised, by whom, by when. PATCH `status` to done, dropped or open."""
 
     serializer_class = s.FollowUpSerializer
@@ -138,7 +138,7 @@ class FollowUpViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ServiceViewSe
         return instance
 
 
-class StageChangeViewSet(ListRetrieveMixin, CreateMixin, ServiceViewSet):
+class StageChangeViewSet(ListRetrieveMixin, CreateMixin, ServiceViewSet[StageChange]):
     """Moves of a board or an area on the priority ladder, each with its evidence. Kept for good."""
 
     serializer_class = s.StageChangeSerializer

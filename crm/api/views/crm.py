@@ -22,7 +22,7 @@ from ..serializers import crm as s
 from .base import CreateMixin, DestroyMixin, ListRetrieveMixin, ServiceViewSet, UpdateMixin, merged
 
 
-class AreaViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, ServiceViewSet):
+class AreaViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, ServiceViewSet[LocalArea]):
     """Local areas: the ONS list (read-only) and areas users add themselves."""
 
     serializer_class = s.AreaSerializer
@@ -43,7 +43,7 @@ class AreaViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, Ser
         areas.area_delete(actor=self.request.user, area=instance)
 
 
-class OrganisationViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, ServiceViewSet):
+class OrganisationViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, ServiceViewSet[Organisation]):
     serializer_class = s.OrganisationSerializer
     filterset_class = filters.OrganisationFilter
     ordering_fields = ["name", "id", "updated_at", "created_at"]
@@ -64,7 +64,7 @@ class OrganisationViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMi
         organisations.organisation_delete(actor=self.request.user, organisation=instance)
 
 
-class ContactViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, ServiceViewSet):
+class ContactViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, ServiceViewSet[Contact]):
     """Contacts, each with their current roles at organisations. Erased contacts are not listed."""
 
     serializer_class = s.ContactSerializer
@@ -101,7 +101,7 @@ class ContactViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, 
         contacts.contact_delete(actor=self.request.user, contact=instance)
 
 
-class AffiliationViewSet(ListRetrieveMixin, CreateMixin, ServiceViewSet):
+class AffiliationViewSet(ListRetrieveMixin, CreateMixin, ServiceViewSet[Affiliation]):
     """A contact's roles at organisations over time. A role is ended, never overwritten."""
 
     serializer_class = s.AffiliationSerializer

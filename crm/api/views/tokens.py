@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
+from crm.typing import current_user
+
 from ..forms import TokenCreateForm
 from ..models import ApiToken
 from ..selectors import token_list
@@ -23,7 +25,7 @@ class TokenListView(View):
     template_name = "api/token_list.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"tokens": token_list(user=request.user)})
+        return render(request, self.template_name, {"tokens": token_list(user=current_user(request))})
 
 
 class TokenCreateView(View):
@@ -36,7 +38,7 @@ class TokenCreateView(View):
         form = TokenCreateForm(request.POST)
         if form.is_valid():
             try:
-                new = token_create(user=request.user, name=form.cleaned_data["name"])
+                new = token_create(user=current_user(request), name=form.cleaned_data["name"])
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -61,6 +63,6 @@ class TokenRevokeView(View):
         return render(request, self.template_name, {"token": token})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        token = token_revoke(actor=request.user, token=self._token(request, pk))
+        token = token_revoke(actor=current_user(request), token=self._token(request, pk))
         messages.success(request, f"The token “{token.name}” is revoked. Anything using it is now refused.")
         return redirect("api:token_list")

@@ -9,6 +9,7 @@ from typing import Any, TypedDict
 from celery import Task, shared_task
 
 from campaigns.services import pledges, sending
+from crm.queueing import enqueue_with
 
 TEMPORARY_SMTP_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, TimeoutError)
 
@@ -30,7 +31,8 @@ def deliver_send(self: Task[Any, Any], send_id: int) -> dict:
     """One batch of a send, then the next batch queued; waits out retry back-off with a countdown."""
     outcome = sending.send_deliver_batch(send_id=send_id)
     if outcome.more:
-        deliver_send.apply_async((send_id,), **_same_queue(self), countdown=outcome.wait_seconds)
+        # Kept in the outbox if the broker went away during the batch, so the chain survives an outage.
+        enqueue_with(deliver_send, args=(send_id,), countdown=outcome.wait_seconds, **_same_queue(self))
     return {"sent": outcome.sent, "failed": outcome.failed, "retried": outcome.retried, "more": outcome.more}
 
 
@@ -39,7 +41,7 @@ def begin_send(self: Task[Any, Any], send_id: int) -> None:
     """A scheduled send whose time has come: freeze its recipients, then start delivering."""
     send = sending.send_begin(send_id=send_id)
     if send.status == send.Status.SENDING:
-        deliver_send.apply_async((send_id,), **_same_queue(self))
+        enqueue_with(deliver_send, args=(send_id,), **_same_queue(self))
 
 
 @shared_task(bind=True, acks_late=True)
@@ -48,9 +50,9 @@ def reconcile_sends(self: Task[Any, Any]) -> dict:
     and restart delivery of sends no worker is working on."""
     result = sending.send_reconcile()
     for send_id in result.due_sends:
-        begin_send.apply_async((send_id,), **_same_queue(self))
+        enqueue_with(begin_send, args=(send_id,), **_same_queue(self))
     for send_id in result.stalled_sends:
-        deliver_send.apply_async((send_id,), **_same_queue(self))
+        enqueue_with(deliver_send, args=(send_id,), **_same_queue(self))
     return {"requeued": result.requeued, "failed": result.failed}
 
 

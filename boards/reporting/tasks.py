@@ -10,6 +10,8 @@ from typing import Any, TypedDict
 from celery import Task, shared_task
 from django.conf import settings
 
+from crm.queueing import enqueue_with
+
 from .services import reminders, report_emails, weekly
 from .services.weeks import last_completed_week
 
@@ -32,7 +34,7 @@ def dispatch_digests(self: Task[Any, Any]) -> int:
     """Every 15 minutes (beat): one digest task per user whose digest time has passed today."""
     local_date, user_ids = reminders.digests_due()
     for user_id in user_ids:
-        send_digest.apply_async((user_id, local_date.isoformat()), **_same_queue(self))
+        enqueue_with(send_digest, args=(user_id, local_date.isoformat()), **_same_queue(self))
     return len(user_ids)
 
 
@@ -47,7 +49,7 @@ def send_digest(self: Task[Any, Any], user_id: int, local_date: str) -> str:
 def build_weekly_report(self: Task[Any, Any], report_id: int, email: bool = False) -> str:
     report = weekly.weekly_report_build(report_id=report_id)
     if report is not None and report.status == report.Status.READY and (email or report.email_requested):
-        email_weekly_report.apply_async((report.pk,), **_same_queue(self))
+        enqueue_with(email_weekly_report, args=(report.pk,), **_same_queue(self))
     return report.status if report else ""
 
 
@@ -56,10 +58,7 @@ def build_scheduled_weekly_report(self: Task[Any, Any]) -> str:
     """Monday morning (beat): last week's report, built once; emailed when WEEKLY_REPORT_EMAIL is on."""
     report, queued = weekly.weekly_report_for_week(week_start=last_completed_week())
     if queued:
-        build_weekly_report.apply_async(
-            (report.pk, settings.WEEKLY_REPORT_EMAIL),
-            **_same_queue(self),
-        )
+        enqueue_with(build_weekly_report, args=(report.pk, settings.WEEKLY_REPORT_EMAIL), **_same_queue(self))
     return report.week_label
 
 

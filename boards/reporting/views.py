@@ -13,7 +13,8 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from crm.mixins import RoleRequiredMixin
-from crm.typing import current_user, delay_on_commit
+from crm.queueing import QUEUE_LATER_MESSAGE, enqueue
+from crm.typing import current_user
 
 from . import selectors
 from .forms import BuildReportForm, ReminderPreferenceForm
@@ -101,8 +102,11 @@ class ReportBuildView(RoleRequiredMixin, View):
                 for field, errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                delay_on_commit(build_weekly_report, report.pk, form.cleaned_data["email"])
-                messages.success(request, f"Building the report for {report.week_label}.")
+                if enqueue(build_weekly_report, report.pk, form.cleaned_data["email"]):
+                    messages.success(request, f"Building the report for {report.week_label}.")
+                else:
+                    messages.info(request, f"The report for {report.week_label} is waiting to be built.")
+                    messages.info(request, QUEUE_LATER_MESSAGE)
                 return HttpResponseRedirect(reverse("reporting:report_list"))
         view = ReportListView()
         view.setup(request)

@@ -19,7 +19,7 @@ from campaigns.models import Campaign
 from campaigns.services import pledges as pledge_services
 from campaigns.services import unsubscribe as unsubscribe_services
 from campaigns.services.email import TEST_DELIVERY_ID, site_url, unsubscribe_token_read
-from crm.typing import delay_on_commit
+from crm.queueing import enqueue
 
 
 def _bad_link(request: HttpRequest, what: str) -> HttpResponse:
@@ -85,7 +85,9 @@ def pledge(request: HttpRequest, slug: str) -> HttpResponse:
                 form.add_error(None, error.messages)
             else:
                 if pledge_obj is not None:
-                    delay_on_commit(tasks.send_pledge_confirmation, pledge_obj.pk)
+                    # The public never hears about our task queue: a confirmation kept while it is down
+                    # goes out when it is back, and the thanks page already says to look for the email.
+                    enqueue(tasks.send_pledge_confirmation, pledge_obj.pk)
                 return redirect("campaigns:pledge_thanks", slug=campaign.slug)
         return render(request, "campaigns/public/pledge.html", context, status=400)
     return render(request, "campaigns/public/pledge.html", context)

@@ -7,7 +7,6 @@ from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
@@ -21,7 +20,8 @@ from campaigns.services import sending
 from campaigns.tables import DeliveryTable
 from crm.form_errors import apply_service_errors
 from crm.mixins import RoleRequiredMixin
-from crm.typing import current_user, delay_on_commit
+from crm.queueing import QUEUE_LATER_MESSAGE, enqueue, enqueue_with
+from crm.typing import current_user
 
 
 class SendCreateView(RoleRequiredMixin, View):
@@ -96,20 +96,26 @@ class SendActionView(RoleRequiredMixin, View):
             if self.action == "start":
                 send = sending.send_start(send=send, actor=current_user(request))
                 if send.status == Send.Status.SENDING:
-                    delay_on_commit(tasks.deliver_send, send.pk)
-                    messages.success(request, f"Sending has started to {send.recipient_count:,} people.")
+                    if enqueue(tasks.deliver_send, send.pk):
+                        messages.success(request, f"Sending has started to {send.recipient_count:,} people.")
+                    else:
+                        messages.info(request, f"The send to {send.recipient_count:,} people is ready.")
+                        messages.info(request, QUEUE_LATER_MESSAGE)
                 else:
-                    # Not sending yet means send_start() scheduled it, so it has a time.
+                    # Not sending yet means send_start() scheduled it, so it has a time. A schedule kept
+                    # while the queue is down still starts on time: the reconciler begins due sends too.
                     when = cast(dt.datetime, send.scheduled_for)
-                    transaction.on_commit(lambda: tasks.begin_send.apply_async((send.pk,), eta=when))
+                    enqueue_with(tasks.begin_send, args=(send.pk,), eta=when)
                     messages.success(request, "The send is scheduled.")
             elif self.action == "pause":
                 sending.send_pause(send=send, actor=current_user(request))
                 messages.success(request, "Sending is paused. Nobody else will be emailed until you resume.")
             elif self.action == "resume":
                 sending.send_resume(send=send, actor=current_user(request))
-                delay_on_commit(tasks.deliver_send, send.pk)
-                messages.success(request, "Sending has resumed.")
+                if enqueue(tasks.deliver_send, send.pk):
+                    messages.success(request, "Sending has resumed.")
+                else:
+                    messages.info(request, QUEUE_LATER_MESSAGE)
             elif self.action == "cancel":
                 sending.send_cancel(send=send, actor=current_user(request))
                 messages.success(request, "The send is cancelled. Nobody else will be emailed.")

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "campaigns",
     "boards.reporting",
     "crm.api",
+    "crm.outbox",  # task calls kept while the broker is unreachable (crm.queueing)
 ]
 
 MIDDLEWARE = [
@@ -208,9 +209,26 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
     }
 else:
-    # A send batch may outlive the default hour; a redelivered task is harmless (the ledger
-    # makes every task idempotent) but wasteful, so give long tasks room.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A send batch may outlive the default hour; a redelivered task is harmless (the ledger
+        # makes every task idempotent) but wasteful, so give long tasks room.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # Publishing must fail fast while Redis is down, so a page can say "this will run later"
+        # (crm.queueing) instead of hanging: kombu otherwise retries the connection without end.
+        "socket_connect_timeout": 2,
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.5,
+        "interval_max": 0.5,
+    }
+# Also for a publish that finds the connection gone: one quick retry, then crm.queueing keeps the call.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+# Publishing subscribes to the result in Redis first; without these it retries 20 times a second apart.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+}
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or f"file://{VAR_DIR / 'celery-results'}")
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TIMEZONE = TIME_ZONE
@@ -230,6 +248,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reminder-digests": {"task": "boards.reporting.tasks.dispatch_digests", "schedule": crontab(minute="*/15")},
     # Re-queue deliveries stuck after a worker died and begin scheduled sends that are due (docs/SENDING.md).
     "campaigns-reconcile-sends": {"task": "campaigns.tasks.reconcile_sends", "schedule": 60.0},
+    # Publish the tasks that pages and workers queued while the broker was unreachable (crm.outbox).
+    "outbox-flush": {"task": "crm.outbox.tasks.flush_outbox", "schedule": 60.0},
     # Monday morning: build last week's report (the task does nothing if that week is already built).
     "weekly-report": {
         "task": "boards.reporting.tasks.build_scheduled_weekly_report",

@@ -22,8 +22,8 @@ from crm.importing.readers import ImportFileError, Table, read_table
 from crm.importing.validation import MATCH_ACTIONS, Options, Plan, validate
 from crm.importing.writing import write_plan
 from crm.models import ImportJob, User
+from crm.queueing import enqueue
 from crm.services.audit import audit_record
-from crm.typing import delay_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ def import_job_confirm(*, job: ImportJob, actor: User | None) -> ImportJob:
         ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEWED).update(
             status=ImportJob.Status.QUEUED, processed_rows=0
         )
-        delay_on_commit(import_run, job.pk)
+        enqueue(import_run, job.pk)
         job.refresh_from_db()
         return job
     return import_job_run(job_id=job.pk)

@@ -20,6 +20,8 @@ from crm.importing.forms import MappingForm, UploadForm
 from crm.importing.readers import ImportFileError
 from crm.mixins import RoleRequiredMixin
 from crm.models import ImportJob, User
+from crm.outbox.selectors import deferred_task_is_waiting
+from crm.queueing import QUEUE_LATER_MESSAGE
 from crm.selectors_data import import_job_for_change, import_job_get, import_jobs_recent
 from crm.services.importing import (
     ImportStateError,
@@ -32,6 +34,7 @@ from crm.services.importing import (
     job_columns,
 )
 from crm.spreadsheets import neutralise
+from crm.tasks import import_run
 
 PROBLEMS_PER_PAGE = 100
 SEVERITY_LABELS = {"error": "Not imported", "match": "Matches a record", "notice": "Note"}
@@ -187,6 +190,8 @@ class ImportConfirmView(RoleRequiredMixin, View):
                 f"Import finished: {job.created_count} created, {job.updated_count} updated, "
                 f"{job.skipped_count} skipped, {job.error_count} rows not imported.",
             )
+        elif job.status == ImportJob.Status.QUEUED and deferred_task_is_waiting(task=import_run, args=[job.pk]):
+            messages.info(request, QUEUE_LATER_MESSAGE)
         return redirect("crm:import_detail", pk=job.pk)
 
 

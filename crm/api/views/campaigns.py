@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -19,6 +18,7 @@ from campaigns.models import Campaign, Delivery, Segment, Send
 from campaigns.models import Response as CampaignResponse
 from campaigns.services import campaigns as campaign_services
 from campaigns.services import responses, segments, sending
+from crm.queueing import enqueue, enqueue_with
 
 from .. import filters
 from ..serializers import campaigns as s
@@ -85,6 +85,13 @@ class SegmentViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ServiceViewSet
 
 
 ACTION_RESPONSES = {200: s.SendSerializer, 400: OpenApiResponse(description="The send cannot do that now.")}
+QUEUE_RESPONSES = {
+    **ACTION_RESPONSES,
+    202: OpenApiResponse(
+        response=s.SendSerializer,
+        description="Accepted, but the task queue is unavailable: sending starts as soon as it is back.",
+    ),
+}
 
 
 class SendViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ServiceViewSet):
@@ -117,17 +124,17 @@ class SendViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ServiceViewSet):
         values["rate_per_second"] = values["rate_per_second"] or sending.send_rate_default()
         return sending.send_update(send=instance, actor=self.request.user, **values)
 
-    @extend_schema(request=None, responses=ACTION_RESPONSES)
+    @extend_schema(request=None, responses=QUEUE_RESPONSES)
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: str | None = None) -> Response:
         """Freeze the recipients and start sending, or schedule the send if its time is in the future."""
         send = sending.send_start(send=self.get_object(), actor=request.user)
+        queued = True
         if send.status == Send.Status.SENDING:
-            tasks.deliver_send.delay_on_commit(send.pk)
+            queued = enqueue(tasks.deliver_send, send.pk)
         elif send.status == Send.Status.SCHEDULED:
-            when = send.scheduled_for
-            transaction.on_commit(lambda: tasks.begin_send.apply_async((send.pk,), eta=when))
-        return self.respond(send)
+            enqueue_with(tasks.begin_send, args=(send.pk,), eta=send.scheduled_for)
+        return self.respond(send, code=status.HTTP_200_OK if queued else status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=None, responses=ACTION_RESPONSES)
     @action(detail=True, methods=["post"])
@@ -135,12 +142,12 @@ class SendViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ServiceViewSet):
         """Stop emailing anyone else until the send is resumed."""
         return self.respond(sending.send_pause(send=self.get_object(), actor=request.user))
 
-    @extend_schema(request=None, responses=ACTION_RESPONSES)
+    @extend_schema(request=None, responses=QUEUE_RESPONSES)
     @action(detail=True, methods=["post"])
     def resume(self, request: Request, pk: str | None = None) -> Response:
         send = sending.send_resume(send=self.get_object(), actor=request.user)
-        tasks.deliver_send.delay_on_commit(send.pk)
-        return self.respond(send)
+        queued = enqueue(tasks.deliver_send, send.pk)
+        return self.respond(send, code=status.HTTP_200_OK if queued else status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=None, responses=ACTION_RESPONSES)
     @action(detail=True, methods=["post"])

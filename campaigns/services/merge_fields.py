@@ -106,6 +106,13 @@ def render(source: str, context: dict[str, str], *, escape_html: bool = False) -
     return "".join(out)
 
 
+# Bidirectional overrides and isolates: in a subject or a sender's name they can make "exe.pdf" read as
+# "fdp.exe" in a mail client, so they never reach a header. Joiners (U+200D) stay: emoji need them.
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
 def one_line(value: str) -> str:
-    """A header value that cannot start a new header: CR, LF and other line breaks become spaces."""
-    return " ".join(re.split(r"[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+", value or "")).strip()
+    """A header value that cannot start a new header or reverse its text: line breaks become spaces and
+    bidirectional override characters are dropped."""
+    value = _BIDI_CONTROLS.sub("", value or "")
+    return " ".join(re.split(r"[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+", value)).strip()

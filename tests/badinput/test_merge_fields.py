@@ -60,11 +60,13 @@ def test_html_bodies_escape_every_value_and_default(value, default):
 
 
 @BOUNDED
-@given(st.text(max_size=60))
+@given(st.text(st.sampled_from("ab \r\n\u2028\u202e\u2066\u200d👩"), max_size=60) | st.text(max_size=60))
 def test_a_header_value_can_never_start_a_new_header(value):
     line = one_line(value)
 
     assert not any(ch in line for ch in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+    # nor reverse the text shown after it (U+202E turns "gnp.exe" into "exe.png")
+    assert not any(ch in line for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def test_template_tags_and_attribute_lookups_are_refused_with_their_line():

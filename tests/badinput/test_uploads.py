@@ -91,7 +91,10 @@ def campaign(leader):
 BAD_RESPONSE_FILES = {
     "a PDF": (b"%PDF-1.7\n\x81\x8d\x8f binary", "not text"),
     "no header row": (b"jo@example.org,pledged support,22/11/2025\n", "must name the columns"),
-    "a cell far too long": (b"email,response,date\n" + b'"' + b"x" * 200_000 + b'",pledged,1/1/2025\n', "could not be read from row 2"),
+    "a cell far too long": (
+        b"email,response,date\n" + b'"' + b"x" * 200_000 + b'",pledged,1/1/2025\n',
+        "could not be read from row 2",
+    ),
     "a NUL byte": (b"email,response,date\njo@example.org,pledged\x00,22/11/2025\n", "is not a response"),
     "a bad date and kind": (b"email,response,date\njo@example.org,maybe,31/02/2025\n", "31/02/2025"),
 }

@@ -56,17 +56,25 @@ class Gunicorn:
         ]
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
+        try:
+            self._wait_until_answering(timeout=60)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_until_answering(self, timeout: float) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn stopped at start-up; see {self.log}")
             try:
                 if requests.get(f"{self.url}/accounts/login/", timeout=15).status_code < 500:
-                    return self
+                    return
             except requests.RequestException:
                 time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not answer within 60 s; see {self.log}")
+        raise RuntimeError(f"gunicorn did not answer within {timeout} s; see {self.log}")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -149,7 +149,7 @@ def test_campaign_email_to_a_nasty_name_keeps_its_headers_whole_and_escapes_the_
     assert ESCAPED_SCRIPT in html_part
 
 
-def test_weekly_report_email_html_and_pdf_show_the_text_as_text(nasty_world):
+def test_weekly_report_pdf_prints_the_text_as_text(nasty_world):
     figures = weekly.weekly_figures(week_start=last_completed_week())
     row = {"key": "x", "label": NASTY, "this": 2, "prev": 1, "change": 1}
     figures["engagements"]["by_area"] = [row]

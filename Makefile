@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt requirements/*.in | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets run migrate seed web worker beat test test-fast lint format typecheck check bench lock clean
+.PHONY: help install assets run migrate seed web worker beat test test-faults test-fast lint format typecheck check bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,8 +49,13 @@ worker: install ## Only a Celery worker
 beat: install ## Only Celery beat
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
-test: install assets ## The whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
-	$(VENV)/bin/pytest
+test: install assets ## The whole test suite but the fault suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+	$(VENV)/bin/pytest -m "not faults"
+
+# Kills workers, stops its own redis-server, runs two beats, breaks SMTP; a few minutes. Needs PostgreSQL
+# (DATABASE_URL) and redis-server installed.
+test-faults: install ## The fault suite: killed workers, Redis down, two beats, SMTP failures
+	$(VENV)/bin/pytest -m faults tests/faults
 
 lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check .

@@ -29,7 +29,7 @@ def test_two_beats_send_each_digest_and_each_weekly_report_once(fault_env, proce
         reminders.reminder_preference_update(user=user, digest_time=dt.time(0, 0), weekly_report=True)
         CommitmentFactory(owner=user, due_date=timezone.localdate() + dt.timedelta(days=1))
     # When two beats run every job every two seconds, with two pool processes taking their tasks
-    env = fault_env | {"DJANGO_SETTINGS_MODULE": "tests.faults.beat_settings", "FAULT_BEAT_EVERY_SECONDS": str(PERIOD)}
+    env = fault_env | {"DJANGO_SETTINGS_MODULE": "tests.faults.fault_settings", "FAULT_BEAT_EVERY_SECONDS": str(PERIOD)}
     processes("worker", fault_env, queue="celery", concurrency=2)
     beats = [processes("beat", env, name=f"twin-{n}") for n in (1, 2)]
     wait_for(lambda: ReminderDigest.objects.filter(status="sent").count() == 3, 60, "three digests")

@@ -56,7 +56,7 @@ def publish(
     if task is None:  # a process that has not imported the task module still knows it by name
         current_app.send_task(task_name, args=list(args), kwargs=kwargs, **options)
     else:
-        task.apply_async(args=list(args), kwargs=kwargs, **options)
+        task.apply_async(args=tuple(args), kwargs=kwargs, **options)
 
 
 def _publish_or_keep(

@@ -21,8 +21,8 @@ from crm.models import (
     User,
 )
 from crm.services.audit import _plain
-from crm.services.timeline import timeline_record_many
 
+from .bulk import insert_rows
 from .validation import Plan, RowPlan, existing_tags, organisations_named
 
 BATCH_SIZE = 1000
@@ -42,6 +42,13 @@ CONTACT_FIELDS = [
     "do_not_contact",
     "notes",
 ]
+# Column order of the rows _history builds for the bulk writer (the subject column comes first).
+TIMELINE_COLUMNS = ["kind", "summary", "detail", "url", "actor_id", "source"]
+AUDIT_COLUMNS = ["actor_id", "action", "target_type", "target_id", "target_repr", "changes"]
+# The columns a new contact's row gives, in the order the create step builds them; the rest take defaults.
+NEW_CONTACT_COLUMNS = [*CONTACT_FIELDS, "created_by_id"]
+# Big enough that the per-batch round trips vanish, small enough that progress moves every second or so.
+CREATE_BATCH_SIZE = 10_000
 ORGANISATION_FIELDS = ["name", "kind", "area_id", "address", "postcode", "website", "phone", "email"]
 
 
@@ -73,55 +80,23 @@ def _history(
     url = reverse("crm:import_detail", args=[job.pk])
     source = f"crm.importjob:{job.pk}"
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-    entries = []
-    events = []
     subject = "contact_id" if model == "crm.contact" else "organisation_id"
+    added = f"Added by an import of {job.original_name}"[:300]
+    changed_by = f"Updated by an import of {job.original_name}"[:300]
+    created_changes = {"import_job": job.pk, "file": job.original_name, "created": True}
+    kind, action = TimelineEntry.Kind.IMPORT, AuditEvent.Action.IMPORT
+    entries: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
     for pk, label in created.items():
-        entries.append(
-            TimelineEntry(
-                **{subject: pk},
-                kind=TimelineEntry.Kind.IMPORT,
-                summary=f"Added by an import of {job.original_name}",
-                url=url,
-                actor_id=actor_id,
-                source=source,
-            )
-        )
-        events.append(
-            AuditEvent(
-                actor_id=actor_id,
-                action=AuditEvent.Action.IMPORT,
-                target_type=model,
-                target_id=str(pk),
-                target_repr=label[:300],
-                changes={"import_job": job.pk, "file": job.original_name, "created": True},
-            )
-        )
+        entries.append((pk, kind, added, "", url, actor_id, source))
+        events.append((actor_id, action, model, str(pk), label[:300], created_changes))
     for pk, (label, changes) in updated.items():
-        changed = ", ".join(sorted(changes)) or "nothing new"
-        entries.append(
-            TimelineEntry(
-                **{subject: pk},
-                kind=TimelineEntry.Kind.IMPORT,
-                summary=f"Updated by an import of {job.original_name}",
-                detail=f"Changed: {changed}",
-                url=url,
-                actor_id=actor_id,
-                source=source,
-            )
-        )
-        events.append(
-            AuditEvent(
-                actor_id=actor_id,
-                action=AuditEvent.Action.IMPORT,
-                target_type=model,
-                target_id=str(pk),
-                target_repr=label[:300],
-                changes={"import_job": job.pk, "file": job.original_name, **changes},
-            )
-        )
-    timeline_record_many(entries)
-    AuditEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+        detail = f"Changed: {', '.join(sorted(changes)) or 'nothing new'}"
+        entries.append((pk, kind, changed_by, detail, url, actor_id, source))
+        audit_changes = {"import_job": job.pk, "file": job.original_name, **changes}
+        events.append((actor_id, action, model, str(pk), label[:300], audit_changes))
+    insert_rows(TimelineEntry, [subject, *TIMELINE_COLUMNS], entries)
+    insert_rows(AuditEvent, AUDIT_COLUMNS, events)
 
 
 def _ensure_tags(names: set[str]) -> dict[str, int]:
@@ -169,34 +144,35 @@ def _write_contacts(*, plan: Plan, job: ImportJob, actor: User | None, progress:
     touched: list[tuple[int, RowPlan]] = []
     created_labels: dict[int, str] = {}
     creates = [r for r in plan.rows if r.action == "create"]
-    for batch in _batches(creates):
-        contacts = []
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    for batch in _batches(creates, CREATE_BATCH_SIZE):
+        rows = []
         for row in batch:
             v = row.values
-            contacts.append(
-                Contact(
-                    first_name=v["first_name"],
-                    last_name=v["last_name"],
-                    email=v.get("email", ""),
-                    job_title=v.get("job_title", ""),
-                    phone=v.get("phone", ""),
-                    practitioner_group=v.get("practitioner_group", "other"),
-                    seniority=v.get("seniority", ""),
-                    area_id=v.get("area_id"),
-                    lawful_basis=v.get("lawful_basis", "none"),
-                    consent_given_at=v.get("consent_given_at"),
-                    consent_source=v.get("consent_source", ""),
-                    email_opt_out=v.get("email_opt_out", False),
-                    do_not_contact=v.get("do_not_contact", False),
-                    notes=v.get("notes", ""),
-                    created_by=actor,
+            rows.append(
+                (
+                    v["first_name"],
+                    v["last_name"],
+                    v.get("email", ""),
+                    v.get("job_title", ""),
+                    v.get("phone", ""),
+                    v.get("practitioner_group", "other"),
+                    v.get("seniority", ""),
+                    v.get("area_id"),
+                    v.get("lawful_basis", "none"),
+                    v.get("consent_given_at"),
+                    v.get("consent_source", ""),
+                    v.get("email_opt_out", False),
+                    v.get("do_not_contact", False),
+                    v.get("notes", ""),
+                    actor_id,
                 )
             )
-        Contact.objects.bulk_create(contacts)
-        for contact, row in zip(contacts, batch, strict=True):
-            touched.append((contact.pk, row))
-            created_labels[contact.pk] = contact.full_name
-        outcome.created.extend(c.pk for c in contacts)
+        ids = insert_rows(Contact, NEW_CONTACT_COLUMNS, rows)
+        for pk, row in zip(ids, batch, strict=True):
+            touched.append((pk, row))
+            created_labels[pk] = f"{row.values['first_name']} {row.values['last_name']}".strip()
+        outcome.created.extend(ids)
         done += len(batch)
         if progress:
             progress(done)
@@ -241,45 +217,47 @@ def _write_contacts(*, plan: Plan, job: ImportJob, actor: User | None, progress:
             progress(done)
     outcome.skipped += sum(1 for r in plan.rows if r.action == "skip")
 
-    _write_contact_extras(touched, tag_ids, org_for)
+    _write_contact_extras(touched, tag_ids, org_for, set(created_labels))
     _history(job=job, actor=actor, created=created_labels, updated=updated_changes, model="crm.contact")
     outcome.updated = list(updated_changes)
     return outcome
 
 
 def _write_contact_extras(
-    touched: list[tuple[int, RowPlan]], tag_ids: dict[str, int], org_for: Callable[[RowPlan], int | None]
+    touched: list[tuple[int, RowPlan]],
+    tag_ids: dict[str, int],
+    org_for: Callable[[RowPlan], int | None],
+    created: set[int],
 ) -> None:
-    emails = []
-    tag_links = []
+    emails: dict[tuple[int, str], None] = {}
+    tag_links: dict[tuple[int, int], None] = {}
     wanted_affiliations: dict[tuple[int, int], str] = {}
     for contact_id, row in touched:
         for address in row.values.get("other_emails", []):
-            emails.append(ContactEmail(contact_id=contact_id, email=address))
+            emails[(contact_id, address)] = None
         for tag in row.values.get("tags", []):
-            tag_links.append(Contact.tags.through(contact_id=contact_id, tag_id=tag_ids[tag.lower()]))
+            tag_links[(contact_id, tag_ids[tag.lower()])] = None
         org_id = org_for(row)
         if org_id:
             wanted_affiliations[(contact_id, org_id)] = row.values.get("role") or row.values.get("job_title", "")
-    ContactEmail.objects.bulk_create(emails, batch_size=BATCH_SIZE, ignore_conflicts=True)
-    Contact.tags.through.objects.bulk_create(tag_links, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    # A contact updated by the file may already have the address or tag: the unique constraints skip those.
+    insert_rows(ContactEmail, ["contact_id", "email"], list(emails), ignore_conflicts=True)
+    insert_rows(Contact.tags.through, ["contact_id", "tag_id"], list(tag_links), ignore_conflicts=True)
     if wanted_affiliations:
         # A contact already working at the organisation keeps that affiliation; only new links are added.
-        contact_ids = list({c for c, _ in wanted_affiliations})
+        # Contacts this import created have none yet, so only the updated ones are looked up.
+        existing_ids = list({c for c, _ in wanted_affiliations if c not in created})
         current = set()
-        for batch in _batches(contact_ids):
+        for batch in _batches(existing_ids):
             current |= set(
                 Affiliation.objects.filter(contact_id__in=batch, end_date__isnull=True).values_list(
                     "contact_id", "organisation_id"
                 )
             )
-        Affiliation.objects.bulk_create(
-            [
-                Affiliation(contact_id=c, organisation_id=o, role=role[:200])
-                for (c, o), role in wanted_affiliations.items()
-                if (c, o) not in current
-            ],
-            batch_size=BATCH_SIZE,
+        insert_rows(
+            Affiliation,
+            ["contact_id", "organisation_id", "role"],
+            [(c, o, role[:200]) for (c, o), role in wanted_affiliations.items() if (c, o) not in current],
         )
 
 

@@ -227,11 +227,17 @@ def test_the_write_is_all_or_nothing(leader, testshire, county_council, monkeypa
     )
     contacts_before, orgs_before = Contact.objects.count(), Organisation.objects.count()
 
-    # when the write fails after the contacts, organisations and tags have been inserted
-    def explode(entries, batch_size=2000):
-        raise RuntimeError("disk full")
+    # when the write fails at its last step, after the contacts, organisations, tags and timeline are in
+    from crm.importing import writing
 
-    monkeypatch.setattr("crm.importing.writing.timeline_record_many", explode)
+    insert_rows = writing.insert_rows
+
+    def explode(model, columns, rows, **kwargs):
+        if model is AuditEvent:
+            raise RuntimeError("disk full")
+        return insert_rows(model, columns, rows, **kwargs)
+
+    monkeypatch.setattr(writing, "insert_rows", explode)
     job = import_job_confirm(job=ImportJob.objects.get(pk=job.pk), actor=leader)
 
     # then nothing at all was written, and the person is told so without a stack trace
@@ -241,6 +247,7 @@ def test_the_write_is_all_or_nothing(leader, testshire, county_council, monkeypa
     assert Contact.objects.count() == contacts_before
     assert Organisation.objects.count() == orgs_before
     assert not TimelineEntry.objects.filter(kind="import").exists()
+    assert not AuditEvent.objects.filter(action="import", target_type="crm.contact").exists()
 
 
 def test_running_a_finished_job_again_changes_nothing(leader, testshire, county_council):

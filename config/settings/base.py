@@ -96,6 +96,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "crm.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
+# ModelBackend, but the user comes with their roles and permissions in one query (crm/auth_backends.py).
+AUTHENTICATION_BACKENDS = ["crm.auth_backends.RoleBackend"]
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -109,6 +111,9 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=60 * 60 * 12)
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+# Sessions read from Redis, saved to the database too (crm/sessions.py): no session query on a page. Only with
+# Redis: a per-process cache would let one process keep a session another has signed out.
+SESSION_ENGINE = "crm.sessions" if env("REDIS_URL", default="") else "django.contrib.sessions.backends.db"
 LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=50)
 LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=15 * 60)

@@ -77,10 +77,11 @@ def _engagements(week_start: dt.date) -> dict[str, Any]:
     both, this, prev = _two_weeks("date", week_start)
     week = Engagement.objects.filter(both).order_by()
     counts = {"this": Count("pk", filter=this), "prev": Count("pk", filter=prev)}
-    totals = week.aggregate(**counts)
     kinds = dict(Engagement.Kind.choices)
     by_kind = [(r["kind"], kinds.get(r["kind"], r["kind"]), r["this"], r["prev"]) for r in
                week.values("kind").annotate(this=counts["this"], prev=counts["prev"])]  # fmt: skip
+    # Every engagement has exactly one kind, so the kinds add up to the total without a query of its own.
+    totals = {"this": sum(row[2] for row in by_kind), "prev": sum(row[3] for row in by_kind)}
     by_area = [
         (str(r["area_id"] or ""), r["area__name"] or "No area", r["this"], r["prev"])
         for r in week.values("area_id", "area__name").annotate(this=counts["this"], prev=counts["prev"])
@@ -120,7 +121,16 @@ def _stage_moves(week_start: dt.date) -> dict[str, Any]:
     listed = []
     for c in (
         moves.filter(this)
-        .select_related("board", "board__area", "area", "changed_by", "evidence_engagement", "evidence_meeting")
+        .select_related(
+            "board",
+            "board__area",
+            "area",
+            "changed_by",
+            # str(engagement) names its board or organisation: without these, one query per move.
+            "evidence_engagement__board",
+            "evidence_engagement__organisation",
+            "evidence_meeting",
+        )
         .order_by("changed_at", "pk")
     ):
         evidence = []
@@ -157,10 +167,12 @@ def _stage_moves(week_start: dt.date) -> dict[str, Any]:
 def _readiness(week_start: dt.date) -> dict[str, Any]:
     both, this, prev = _two_weeks_dt("changed_at", week_start)
     changes = ReadinessChange.objects.filter(both).order_by()
-    totals = changes.aggregate(this=Count("pk", filter=this), prev=Count("pk", filter=prev))
-    now_in_place = changes.aggregate(
-        this=Count("pk", filter=this & Q(to_status=ReadinessStatus.IN_PLACE)),
-        prev=Count("pk", filter=prev & Q(to_status=ReadinessStatus.IN_PLACE)),
+    in_place = Q(to_status=ReadinessStatus.IN_PLACE)
+    figures = changes.aggregate(
+        this=Count("pk", filter=this),
+        prev=Count("pk", filter=prev),
+        in_place=Count("pk", filter=this & in_place),
+        in_place_prev=Count("pk", filter=prev & in_place),
     )
     listed = [
         {
@@ -177,8 +189,8 @@ def _readiness(week_start: dt.date) -> dict[str, Any]:
         .order_by("changed_at", "pk")
     ]
     return {
-        "changes": _change(totals["this"], totals["prev"]),
-        "now_in_place": _change(now_in_place["this"], now_in_place["prev"]),
+        "changes": _change(figures["this"], figures["prev"]),
+        "now_in_place": _change(figures["in_place"], figures["in_place_prev"]),
         "list": listed,
     }
 

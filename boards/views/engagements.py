@@ -26,13 +26,14 @@ from crm.models import Contact, Organisation
 from crm.services.audit import audit_record
 from crm.spreadsheets import NeutralisingWriter
 from crm.typing import current_user
+from crm.views.registry import CappedCountMixin
 
 from .base import ServiceFormView
 
 FIELDS = ["kind", "date", "board", "organisation", "contacts", "leaders", "summary", "our_ask", "outcome", "sentiment"]
 
 
-class EngagementListView(RoleRequiredMixin, SingleTableMixin, FilterView):
+class EngagementListView(RoleRequiredMixin, CappedCountMixin, SingleTableMixin, FilterView):
     permission_required = "boards.view_engagement"
     table_class = EngagementTable
     filterset_class = EngagementFilter

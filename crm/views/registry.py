@@ -13,6 +13,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRed
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
@@ -27,13 +28,58 @@ from crm.tables import AuditEventTable
 from crm.typing import absolute_url, current_user
 
 EXPORT_FORMATS = ("csv", "xlsx")
+CAPPED_COUNT_TEMPLATE = "crm/table_capped_count.html"
 
 
-class RegistryListView(RoleRequiredMixin, SingleTableMixin, FilterView):
+class CappedCountPaginator(Paginator):
+    """Counts at most `cap` + 1 rows. An exact COUNT(*) over 100,000 contacts or 1,000,000 engagements costs more
+    than the page itself, and nobody pages through 200 pages. Past the cap the list pages through the first
+    10,000 rows, says there are "more than 10,000", and the filters narrow it down."""
+
+    cap = 10_000
+    _more_than_cap = False
+
+    def _queryset(self) -> QuerySet | None:
+        # django-tables2 hands over its BoundRows; the ordered queryset sits in its TableQuerysetData.
+        data = getattr(getattr(self.object_list, "data", None), "data", None)
+        if isinstance(data, QuerySet):
+            return data
+        return self.object_list if isinstance(self.object_list, QuerySet) else None
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self._queryset()
+        if queryset is None:
+            return super().count
+        # Which rows are the first cap + 1 does not matter for a count, so the planner may read them in any order.
+        counted = queryset.order_by()[: self.cap + 1].count()
+        self._more_than_cap = counted > self.cap
+        # Page arithmetic (last page, "to N") then stays true for the rows it can reach.
+        return min(counted, self.cap)
+
+    @property
+    def count_is_capped(self) -> bool:
+        _ = self.count
+        return self._more_than_cap
+
+
+class CappedCountMixin:
+    """For a SingleTableMixin list view over a table that can grow past tens of thousands of rows."""
+
+    paginator_class = CappedCountPaginator
+
+    def get_table(self, **kwargs: Any) -> Any:
+        table = super().get_table(**kwargs)  # type: ignore[misc]
+        paginator = getattr(table, "paginator", None)
+        if isinstance(paginator, CappedCountPaginator) and paginator.count_is_capped:
+            table.template_name = CAPPED_COUNT_TEMPLATE
+        return table
+
+
+class RegistryListView(RoleRequiredMixin, CappedCountMixin, SingleTableMixin, FilterView):
     """A filtered, sortable, paginated list that exports exactly what it shows as CSV or XLSX."""
 
     template_name = "crm/list.html"
-    paginator_class = Paginator
     table_pagination: ClassVar[dict[str, int]] = {"per_page": 50}
     list_name = ""
     export_name = ""

@@ -18,7 +18,7 @@ from typing import cast
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.utils import timezone
 
@@ -26,14 +26,17 @@ from campaigns.models import Campaign, Delivery, Message, Segment, Send
 from campaigns.selectors import EXCLUSION_REASONS, segment_preview, segment_recipients
 from campaigns.services import email as campaign_email
 from campaigns.services.messages import message_check
-from crm.models import Affiliation, AuditEvent, Contact, LawfulBasis, Suppression, TimelineEntry, User
+from crm.models import Affiliation, AuditEvent, LawfulBasis, Suppression, TimelineEntry, User
 from crm.services.audit import audit_record, snapshot
-from crm.services.suppression import is_suppressed, suppression_add
+from crm.services.suppression import normalise_email, suppressed_emails, suppression_add
 from crm.services.timeline import timeline_record_many
 
 logger = logging.getLogger(__name__)
 
 FREEZE_CHUNK = 2000
+# Most deliveries one worker reserves at once (see chunk_size()).
+CLAIM_CHUNK = 50
+RESERVED_RECHECK_SECONDS = 1.0
 # SMTP replies that say the mailbox itself is bad: suppress it so we never try it again.
 BAD_MAILBOX_CODES = {550, 551, 553}
 
@@ -244,31 +247,6 @@ class BatchOutcome:
     wait_seconds: float = 0.0
 
 
-def _skip_reason(delivery: Delivery) -> str:
-    """Checked just before sending, so an unsubscribe or opt-out takes effect for a send in progress."""
-    if delivery.contact_id is None:
-        return "The contact was deleted"
-    # Fresh flags, not the ones loaded at the start of the batch: a batch can last minutes.
-    contact = (
-        Contact.objects.filter(pk=delivery.contact_id)
-        .only("erased_at", "do_not_contact", "email_opt_out", "lawful_basis")
-        .first()
-    )
-    if contact is None:
-        return "The contact was deleted"
-    if contact.erased_at is not None:
-        return EXCLUSION_REASONS["erased"]
-    if contact.do_not_contact:
-        return EXCLUSION_REASONS["do_not_contact"]
-    if contact.email_opt_out:
-        return EXCLUSION_REASONS["opted_out"]
-    if contact.lawful_basis == LawfulBasis.NONE:
-        return EXCLUSION_REASONS["no_lawful_basis"]
-    if is_suppressed(delivery.email):
-        return EXCLUSION_REASONS["suppressed"]
-    return ""
-
-
 def _smtp_code(error: Exception, address: str) -> int | None:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         refused = {k.lower(): v for k, v in error.recipients.items()}
@@ -329,80 +307,234 @@ def _still_sending(send_id: int) -> bool:
     return Send.objects.filter(pk=send_id, status=Send.Status.SENDING).exists()
 
 
+def chunk_size(rate_per_second: int) -> int:
+    """Deliveries reserved at once: about a second's worth at the send's rate, so the skip checks made for
+    a chunk are never much older than the email, and at most CLAIM_CHUNK so a dead worker strands few."""
+    return max(1, min(CLAIM_CHUNK, rate_per_second))
+
+
+def _reservable(now: dt.datetime) -> Q:
+    return Q(claim_token__isnull=True) | Q(claimed_at__lte=now - claim_timeout())
+
+
+def _reserve(*, send_id: int, token: uuid.UUID, size: int, due_by: dt.datetime) -> list[int]:
+    """Reserve up to `size` deliveries queued and due by `due_by` for this worker: they keep status
+    "queued" (nothing is in flight) but carry our token, so another worker passes them by. On PostgreSQL
+    two workers never pick the same rows (SKIP LOCKED); elsewhere the conditional update settles it."""
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        table = Delivery._meta.db_table
+        with connection.cursor() as cursor:
+            # The table name comes from the model; every value is a parameter.
+            cursor.execute(
+                f"""
+                UPDATE {table} SET claim_token = %s, claimed_at = %s
+                WHERE id IN (
+                    SELECT id FROM {table}
+                    WHERE send_id = %s AND status = %s AND next_attempt_at <= %s
+                      AND (claim_token IS NULL OR claimed_at <= %s)
+                    ORDER BY next_attempt_at LIMIT %s
+                    FOR UPDATE SKIP LOCKED
+                )
+                RETURNING id
+                """,  # noqa: S608
+                [token, now, send_id, Delivery.Status.QUEUED, due_by, now - claim_timeout(), size],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+    due = Delivery.objects.filter(send_id=send_id, status=Delivery.Status.QUEUED, next_attempt_at__lte=due_by).filter(
+        _reservable(now)
+    )
+    candidates = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:size])
+    due.filter(pk__in=candidates).update(claim_token=token, claimed_at=now)
+    return list(
+        Delivery.objects.filter(pk__in=candidates, status=Delivery.Status.QUEUED, claim_token=token)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _release(token: uuid.UUID) -> int:
+    """Hand back reserved deliveries this worker did not get to (pause, a stop, an error)."""
+    return Delivery.objects.filter(claim_token=token, status=Delivery.Status.QUEUED).update(claim_token=None)
+
+
 def _claim(delivery_id: int, token: uuid.UUID) -> bool:
+    """queued -> sending, for the one email about to go. Only one worker can win it: a row reserved by
+    another worker, already claimed, or cancelled does not match."""
     return bool(
-        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED).update(
+        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED)
+        .filter(Q(claim_token__isnull=True) | Q(claim_token=token))
+        .update(
             status=Delivery.Status.SENDING, claim_token=token, claimed_at=timezone.now(), attempts=F("attempts") + 1
         )
     )
 
 
-def _deliveries_for(ids: list[int]) -> dict[int, Delivery]:
+@dataclass
+class _Accepted:
+    """An email the SMTP server accepted whose delivery is not yet marked sent."""
+
+    delivery_id: int
+    sent_at: dt.datetime
+    message_id: str
+
+
+def _mark_sent(accepted: _Accepted, token: uuid.UUID) -> int:
+    return Delivery.objects.filter(pk=accepted.delivery_id, claim_token=token, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.SENT, sent_at=accepted.sent_at, message_id=accepted.message_id, error=""
+    )
+
+
+def _mark_sent_and_claim(accepted: _Accepted | None, delivery_id: int, token: uuid.UUID) -> bool:
+    """Record the previous email as sent and claim the next one in one statement (one round trip per
+    email). The mark still lands before the next email leaves, so a worker never has more than one
+    email in flight that the ledger does not show as sent."""
+    if accepted is None:
+        return _claim(delivery_id, token)
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            _mark_sent(accepted, token)
+            return _claim(delivery_id, token)
+    table = Delivery._meta.db_table
+    with connection.cursor() as cursor:
+        # The table name comes from the model; every value is a parameter.
+        cursor.execute(
+            f"""
+            WITH sent AS (
+                UPDATE {table} SET status = %s, sent_at = %s, message_id = %s, error = ''
+                WHERE id = %s AND claim_token = %s AND status = %s
+                RETURNING id
+            ), claimed AS (
+                UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1
+                WHERE id = %s AND (claim_token IS NULL OR claim_token = %s) AND status = %s
+                RETURNING id
+            )
+            SELECT (SELECT count(*) FROM claimed)
+            """,  # noqa: S608
+            [
+                Delivery.Status.SENT, accepted.sent_at, accepted.message_id, accepted.delivery_id, token,
+                Delivery.Status.SENDING,
+                Delivery.Status.SENDING, timezone.now(), delivery_id, token, Delivery.Status.QUEUED,
+            ],
+        )  # fmt: skip
+        return bool(cursor.fetchone()[0])
+
+
+def _skip_reasons(deliveries: list[Delivery]) -> dict[int, str]:
+    """Why each delivery must not be sent, if it must not. Run on contacts loaded just after the chunk was
+    reserved (a second's sending at most before the email), so an unsubscribe or opt-out takes effect for
+    a send in progress; one query for the whole chunk's suppressions."""
+    suppressed = suppressed_emails([d.email for d in deliveries])
+    reasons: dict[int, str] = {}
+    for delivery in deliveries:
+        contact = delivery.contact
+        if contact is None:
+            reasons[delivery.pk] = "The contact was deleted"
+        elif contact.erased_at is not None:
+            reasons[delivery.pk] = EXCLUSION_REASONS["erased"]
+        elif contact.do_not_contact:
+            reasons[delivery.pk] = EXCLUSION_REASONS["do_not_contact"]
+        elif contact.email_opt_out:
+            reasons[delivery.pk] = EXCLUSION_REASONS["opted_out"]
+        elif contact.lawful_basis == LawfulBasis.NONE:
+            reasons[delivery.pk] = EXCLUSION_REASONS["no_lawful_basis"]
+        elif normalise_email(delivery.email) in suppressed:
+            reasons[delivery.pk] = EXCLUSION_REASONS["suppressed"]
+    return reasons
+
+
+def _skip(reasons: dict[int, str], token: uuid.UUID) -> int:
+    by_reason: dict[str, list[int]] = {}
+    for delivery_id, reason in reasons.items():
+        by_reason.setdefault(reason, []).append(delivery_id)
+    return sum(
+        Delivery.objects.filter(pk__in=ids, claim_token=token, status=Delivery.Status.QUEUED).update(
+            status=Delivery.Status.SKIPPED, skip_reason=reason, claim_token=None
+        )
+        for reason, ids in by_reason.items()
+    )
+
+
+def _deliveries_for(ids: list[int]) -> list[Delivery]:
     current = Affiliation.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=timezone.localdate()))
-    return {
-        d.pk: d
-        for d in Delivery.objects.filter(pk__in=ids)
+    return list(
+        Delivery.objects.filter(pk__in=ids)
         .select_related("contact", "contact__area")
         .prefetch_related(Prefetch("contact__affiliations", queryset=current.select_related("organisation")))
-    }
+        .order_by("pk")
+    )
 
 
 def send_deliver_batch(*, send_id: int, limit: int | None = None) -> BatchOutcome:
-    """Send up to `limit` queued deliveries over one SMTP connection at the send's rate."""
+    """Send up to `limit` queued deliveries over one SMTP connection at the send's rate, reserving them a
+    chunk at a time and claiming each one just before its SMTP transaction (docs/SENDING.md)."""
     outcome = BatchOutcome()
     send = Send.objects.select_related("campaign").get(pk=send_id)
     if send.status != Send.Status.SENDING:
         return outcome
-    now = timezone.now()
-    ids = list(
-        Delivery.objects.filter(send=send, status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
-        .order_by("pk")
-        .values_list("pk", flat=True)[: limit or batch_size()]
-    )
-    if not ids:
-        return _after_batch(send, outcome)
-    deliveries = _deliveries_for(ids)
-    interval = 1.0 / max(send.rate_per_second, 1)
-    connection = mailers.default
-    next_slot = time.monotonic()
+    budget = limit or batch_size()
+    rate = max(send.rate_per_second, 1)
+    interval = 1.0 / rate
+    mailer = mailers.default
+    next_slot = last_check = time.monotonic()
+    stopped = False
+    token = uuid.uuid4()  # one per batch: it marks this worker's reservations and claims
+    # Only what was due when the batch began: an email deferred during it waits for a later batch.
+    started = timezone.now()
+    accepted: _Accepted | None = None
     try:
-        for index, delivery_id in enumerate(ids):
-            # Pause and cancel take effect within a second or so, not at the end of the batch.
-            if index and index % max(send.rate_per_second, 1) == 0 and not _still_sending(send.pk):
+        while budget > 0 and not stopped:
+            ids = _reserve(send_id=send.pk, token=token, size=min(chunk_size(rate), budget), due_by=started)
+            if not ids:
                 break
-            token = uuid.uuid4()
-            if not _claim(delivery_id, token):
-                continue  # another worker has it, or it was cancelled
-            delivery = deliveries[delivery_id]
-            delivery.attempts += 1
-            reason = _skip_reason(delivery)
-            if reason:
-                _mark(delivery, token, status=Delivery.Status.SKIPPED, skip_reason=reason)
-                outcome.skipped += 1
-                continue
-            pause = next_slot - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            next_slot = max(next_slot, time.monotonic()) + interval
-            try:
-                message = _compose_for(send, delivery)
-                connection.send_messages([message])
-            except (smtplib.SMTPException, OSError, ValueError) as error:
-                if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
-                    connection.close()
-                _handle_failure(delivery, token, error, outcome)
-                continue
-            _mark(
-                delivery,
-                token,
-                status=Delivery.Status.SENT,
-                sent_at=timezone.now(),
-                message_id=message.extra_headers["Message-ID"],
-                error="",
-            )
-            outcome.sent += 1
+            budget -= len(ids)
+            deliveries = _deliveries_for(ids)
+            reasons = _skip_reasons(deliveries)
+            if reasons:
+                outcome.skipped += _skip(reasons, token)
+            for delivery in deliveries:
+                if delivery.pk in reasons:
+                    continue
+                # Pause and cancel take effect within a second or so, not at the end of the batch. (Cancel
+                # also skips our reserved rows at once, so their claims below fail.)
+                if time.monotonic() - last_check >= 1.0:
+                    last_check = time.monotonic()
+                    if not _still_sending(send.pk):
+                        stopped = True
+                        break
+                claimed = _mark_sent_and_claim(accepted, delivery.pk, token)
+                if accepted is not None:
+                    outcome.sent += 1
+                    accepted = None
+                if not claimed:
+                    continue  # cancelled, or the reconciler gave it to another worker
+                delivery.attempts += 1
+                pause = next_slot - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)
+                next_slot = max(next_slot, time.monotonic()) + interval
+                try:
+                    message = _compose_for(send, delivery)
+                    mailer.send_messages([message])
+                except (smtplib.SMTPException, OSError, ValueError) as error:
+                    if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+                        mailer.close()
+                    _handle_failure(delivery, token, error, outcome)
+                    continue
+                accepted = _Accepted(delivery.pk, timezone.now(), message.extra_headers["Message-ID"])
+            # The last email of a chunk is marked before the next chunk is reserved.
+            if accepted is not None:
+                _mark_sent(accepted, token)
+                outcome.sent += 1
+                accepted = None
     finally:
-        connection.close()
+        try:
+            if accepted is not None:
+                _mark_sent(accepted, token)
+                outcome.sent += 1
+            _release(token)
+        finally:
+            mailer.close()
     timeline_flush(send=send)
     return _after_batch(send, outcome)
 
@@ -431,12 +563,18 @@ def _compose_for(send: Send, delivery: Delivery) -> EmailMultiAlternatives:
 
 
 def _after_batch(send: Send, outcome: BatchOutcome) -> BatchOutcome:
+    now = timezone.now()
     state = Delivery.objects.filter(send=send, status=Delivery.Status.QUEUED).aggregate(
-        first=Min("next_attempt_at"), n=Max("pk")
+        first=Min("next_attempt_at", filter=_reservable(now)), n=Max("pk")
     )
     if state["n"] is not None:
         outcome.more = True
-        outcome.wait_seconds = max(0.0, (state["first"] - timezone.now()).total_seconds())
+        if state["first"] is None:
+            # Everything left is reserved by another worker finishing its chunk: look again shortly rather
+            # than spin, and stay alive in case that worker dies and its reservations lapse.
+            outcome.wait_seconds = RESERVED_RECHECK_SECONDS
+        else:
+            outcome.wait_seconds = max(0.0, (state["first"] - now).total_seconds())
         return outcome
     send_finish_if_done(send_id=send.pk)
     return outcome
@@ -528,6 +666,10 @@ def send_reconcile(*, stale_after: dt.timedelta | None = None) -> Reconciled:
             error="Queued again: the worker stopped while sending",
         )
         stuck.update(status=Delivery.Status.SKIPPED, claim_token=None, skip_reason="The send was cancelled")
+        # Reservations (still queued, nothing in flight) of a worker that died: free them for anyone.
+        Delivery.objects.filter(
+            status=Delivery.Status.QUEUED, claim_token__isnull=False, claimed_at__lte=cutoff
+        ).update(claim_token=None)
     due = list(Send.objects.filter(status=Send.Status.SCHEDULED, scheduled_for__lte=now).values_list("pk", flat=True))
     recently_active = Delivery.objects.filter(send=OuterRef("pk"), claimed_at__gt=cutoff)
     stalled = list(

@@ -89,7 +89,7 @@ class BeatProcess:
         self.proc = subprocess.Popen(
             [
                 sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO",
-                "--schedule", str(LOG_DIR / f"beat-{self.name}-schedule"), "--pidfile", "",
+                "--schedule", str(LOG_DIR / f"beat-{self.name}-{uuid.uuid4().hex[:8]}-schedule"), "--pidfile", "",
             ],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.db import connection
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -43,6 +44,8 @@ from .values import (
 )
 
 LOOKUP_CHUNK = 2000
+ARRAY_CHUNK = 50_000
+NOON = dt.time(12, 0)
 ERROR = "error"
 MATCH = "match"
 NOTICE = "notice"
@@ -218,16 +221,52 @@ def organisations_named(names: Iterable[str]) -> dict[str, list[tuple[int, int |
 def contacts_with_emails(emails: Iterable[str]) -> dict[str, list[int]]:
     """{email: [contact ids]} over primary and other addresses (stored lower-case), read in chunks."""
     found: dict[str, list[int]] = defaultdict(list)
-    for chunk in _chunks(emails):
-        for email, pk in Contact.objects.filter(email__in=chunk, erased_at__isnull=True).values_list("email", "pk"):
+    for email, pk in _email_owners(list(emails)):
+        if pk not in found[email.lower()]:
             found[email.lower()].append(pk)
-        extra = ContactEmail.objects.filter(email__in=chunk, contact__erased_at__isnull=True)
-        for email, pk in extra.values_list("email", "contact_id"):
-            if pk not in found[email.lower()]:
-                found[email.lower()].append(pk)
     for ids in found.values():
         ids.sort()
     return found
+
+
+def _email_owners(emails: list[str]) -> Iterator[tuple[str, int]]:
+    if connection.vendor == "postgresql":
+        # One array parameter instead of an IN list of thousands: binding 100,000 separate parameters took
+        # longer than checking every row of the file.
+        contact, other = Contact._meta.db_table, ContactEmail._meta.db_table
+        with connection.cursor() as cursor:
+            for chunk in _chunks(emails, ARRAY_CHUNK):
+                cursor.execute(
+                    f"SELECT email, id FROM {contact} WHERE erased_at IS NULL AND email = ANY(%s) "  # noqa: S608
+                    f"UNION ALL SELECT o.email, o.contact_id FROM {other} o JOIN {contact} c ON c.id = o.contact_id "
+                    "WHERE c.erased_at IS NULL AND o.email = ANY(%s)",
+                    [chunk, chunk],
+                )
+                yield from cursor.fetchall()
+        return
+    for chunk in _chunks(emails):
+        yield from Contact.objects.filter(email__in=chunk, erased_at__isnull=True).values_list("email", "pk")
+        extra = ContactEmail.objects.filter(email__in=chunk, contact__erased_at__isnull=True)
+        yield from extra.values_list("email", "contact_id")
+
+
+def contact_names(ids: Iterable[int]) -> dict[int, str]:
+    """{contact id: full name}, for the preview's notes on rows that match someone already there."""
+    names: dict[int, str] = {}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for chunk in _chunks(ids, ARRAY_CHUNK):
+                cursor.execute(
+                    f"SELECT id, first_name, last_name FROM {Contact._meta.db_table} WHERE id = ANY(%s)",  # noqa: S608
+                    [chunk],
+                )
+                for pk, first, last in cursor.fetchall():
+                    names[pk] = f"{first} {last}".strip()
+        return names
+    for chunk in _chunks(ids):
+        for pk, first, last in Contact.objects.filter(pk__in=chunk).values_list("pk", "first_name", "last_name"):
+            names[pk] = f"{first} {last}".strip()
+    return names
 
 
 def _valid_email(value: str) -> bool:
@@ -293,15 +332,12 @@ def _validate_contacts(
     areas = area_index()
     organisations = organisations_named(org_names) if org_names else {}
     existing = contacts_with_emails(emails) if emails else {}
-    names_by_id: dict[int, str] = {}
-    if existing:
-        ids = {pk for pks in existing.values() for pk in pks}
-        for chunk in _chunks(ids):
-            for pk, first, last in Contact.objects.filter(pk__in=chunk).values_list("pk", "first_name", "last_name"):
-                names_by_id[pk] = f"{first} {last}".strip()
+    names_by_id = contact_names({pk for pks in existing.values() for pk in pks}) if existing else {}
     seen_emails: dict[str, int] = {}
     seen_names: dict[tuple[str, str, str], int] = {}
     today = timezone.localdate()
+    # Looked up once: asking for the current time zone on every row was a tenth of the check's time.
+    london = timezone.get_current_timezone()
 
     for done, (row, cells) in enumerate(table.rows, start=1):
         problems: list[Problem] = []
@@ -441,7 +477,7 @@ def _validate_contacts(
             values["lawful_basis"] = basis
             present.add("lawful_basis")
         if consent_date:
-            values["consent_given_at"] = timezone.make_aware(dt.datetime.combine(consent_date, dt.time(12, 0)))
+            values["consent_given_at"] = timezone.make_aware(dt.datetime.combine(consent_date, NOON), london)
             present.add("consent_given_at")
 
         for key in ("email_opt_out", "do_not_contact"):

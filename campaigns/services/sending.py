@@ -515,6 +515,9 @@ def send_deliver_batch(*, send_id: int, limit: int | None = None) -> BatchOutcom
                 next_slot = max(next_slot, time.monotonic()) + interval
                 try:
                     message = _compose_for(send, delivery)
+                    # Opened here, not by send_messages(), which would open and close a connection for
+                    # every email; a no-op while the connection is up, a reconnect after one was lost.
+                    mailer.open()
                     mailer.send_messages([message])
                 except (smtplib.SMTPException, OSError, ValueError) as error:
                     if isinstance(error, smtplib.SMTPServerDisconnected | OSError):

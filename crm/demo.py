@@ -4,12 +4,15 @@ Every function is idempotent: it looks records up by a natural key before creati
 from __future__ import annotations
 
 import datetime as dt
+import random
+import re
 import time
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any, cast
 
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import (
@@ -119,18 +122,139 @@ LAST_NAMES = [
 SENIORITIES = [Seniority.FRONTLINE, Seniority.FRONTLINE, Seniority.TEAM_LEADER, Seniority.MANAGER, Seniority.SENIOR]
 
 
+# The first contacts keep the short lists above, so a small demo world reads the same as it always has. Past
+# that, 528 names spread over 100,000 people would put hundreds of namesakes in every area, which no real
+# registry has and which made the duplicate scan measure a world of twins. Scaled contacts draw from about
+# 200 first names and 3,400 surnames (common British, Irish, South Asian, African and Polish surnames, then
+# place-name surnames built from English stems and endings) weighted like a population: a few are common
+# (Smith about 1 in 100), most are rare.
+SCALED_FROM = len(FIRST_NAMES) * len(LAST_NAMES)
+SCALED_FIRST_NAMES = """
+Olivia Amelia Isla Ava Mia Ivy Lily Isabella Rosie Sophia Grace Freya Evie Florence Poppy Ella Charlotte Emily
+Sienna Elsie Willow Harper Phoebe Matilda Alice Daisy Sophie Ruby Evelyn Millie Jessica Hannah Lucy Emma Sarah
+Laura Rebecca Rachel Claire Helen Karen Julie Joanne Nicola Kelly Lisa Michelle Amanda Louise Victoria Katie Amy
+Gemma Natalie Zoe Hayley Kirsty Siobhan Niamh Aoife Ciara Bethan Cerys Megan Catrin Eilidh Fiona Morag Aisha
+Fatima Priya Ayesha Zara Maryam Sana Nadia Amira Anjali Chloe Jade Leanne Tracey Susan Margaret Patricia
+Elizabeth Anne Mary Jennifer Deborah Janet Caroline Joanna Kate Jane Alison Gillian Ruth Esther Abigail Naomi
+Chantelle Blessing Agnieszka Katarzyna Ewa Oliver George Noah Arthur Harry Leo Muhammad Jack Charlie Oscar Jacob
+Henry Thomas Freddie Alfie Theo William Archie Joshua James John David Michael Paul Mark Andrew Richard Peter
+Stephen Robert Christopher Daniel Matthew Simon Gary Ian Neil Kevin Lee Darren Jason Craig Stuart Graham Martin
+Anthony Adam Ryan Jamie Liam Connor Callum Kieran Sean Ciaran Rhys Dylan Owen Gareth Dafydd Iwan Hamish Euan
+Fraser Ross Mohammed Ahmed Ali Imran Hassan Omar Bilal Arjun Rohan Sanjay Raj Kwame Kofi Chidi Tunde Femi Emeka
+Tomasz Piotr Marek Ben Sam Tom Joe Dan Nathan Luke Jake Alex Max Ethan Lewis Scott
+""".split()  # noqa: SIM905 - a word list reads better as words
+COMMON_SURNAMES = """
+Smith Jones Williams Taylor Brown Davies Evans Wilson Thomas Johnson Roberts Robinson Thompson Wright Walker
+White Edwards Hughes Green Hall Lewis Harris Clarke Patel Jackson Wood Turner Martin Cooper Hill Ward Morris
+Moore Clark Lee King Baker Harrison Morgan Allen James Scott Phillips Watson Davis Parker Price Bennett Young
+Griffiths Mitchell Kelly Cook Carter Richardson Bailey Collins Bell Shaw Murphy Miller Cox Richards Khan Marshall
+Anderson Simpson Ellis Adams Singh Begum Wilkinson Foster Chapman Powell Webb Rogers Gray Mason Ali Hunt Hussain
+Campbell Matthews Owen Palmer Holmes Mills Barnes Knight Lloyd Butler Russell Barker Fisher Stevens Jenkins
+Murray Dixon Harvey Graham Pearson Ahmed Fletcher Walsh Kaur Gibson Howard Andrews Stewart Elliott Reynolds
+Saunders Payne Fox Ford Pearce Day Brooks West Lawrence Cole Atkinson Bradley Spencer Gill Dawson Ball Burton
+O'Brien Watts Rose Booth Perry Ryan Grant Wells Armstrong Francis Rees Hayes Hart Hudson Newman Barrett Webster
+Hunter Gregory Carr Lowe Page Marsh Riley Dunn Woods Parsons Berry Stone Reid Holland Hawkins Harding Porter
+Robertson Newton Oliver Reed Kennedy Williamson Bird Gardner Shah Dean Lane Cooke Bates Henderson Parry Burgess
+Bishop Walton Burns Nicholson Shepherd Ross Cross Long Freeman Warren Nicholls Hamilton Byrne Sutton McDonald
+Yates Hodgson Robson Curtis Hopkins O'Connor Harper Coleman Watkins Moss McCarthy Chambers O'Neill Griffin Sharp
+Hardy Wheeler Potter Osborne Johnston Gordon Doyle Wallace George Jordan Hutchinson Rahman Iqbal Akhtar Okafor
+Adeyemi Mensah Nowak Kowalski Nguyen Chen Wong Quinn Nwosu Okoro Chowdhury Mahmood Sharma Kumar Mistry Choudhury
+""".split()  # noqa: SIM905 - a word list reads better as words
+SURNAME_STEMS = """
+Ash Brad Brom Cal Chad Dar Elm Fair Farn Glad Good Hale Ham Hart Hay Hol Kings Lang Lind Mar Mid Mil Nor Oak
+Pen Ray Rad Red Roth Sal Sand Shel Stan Stock Strat Sum Thorn Wal Wes Whit Wick Win Wool Yar Ack Bark Bel Birk
+Black Brack Brid Burn Cam Car Chal Clay Cot Cran Crom Dal Den Dun East Eg Ever Fen Fern Gar Gos Hat Haw Hen Hil
+Hor Hun Kel Ken Kir Lam Lar Les Lock Mal Man Mer Moor New North Ock Old Pad Pel Pick Pres Rams Rid Rock Ros Rush
+Sef Shir South Stain Staf Swin Tal Tam Ted Tip Tot Up Wad War Wat Wen Whar Wil Wor Wyn Ald Bram Chip Dray Ing
+""".split()  # noqa: SIM905 - a word list reads better as words
+SURNAME_ENDINGS = """
+ford ley ton worth field wood by ham stead well more bridge combe den hurst wick thorpe stone brook dale cliffe
+shaw lock bury
+""".split()  # noqa: SIM905 - a word list reads better as words
+SCALED_SURNAMES = list(
+    dict.fromkeys([*COMMON_SURNAMES, *(stem + ending for ending in SURNAME_ENDINGS for stem in SURNAME_STEMS)])
+)
+# Weight 1/(rank + k): k sets how common the commonest name is (about 1.2% for surnames, 3% for first names).
+SCALED_FIRST_WEIGHTS = list(accumulate(1 / (rank + 10) for rank in range(len(SCALED_FIRST_NAMES))))
+SCALED_SURNAME_WEIGHTS = list(accumulate(1 / (rank + 15) for rank in range(len(SCALED_SURNAMES))))
+# Every so often a person is in the registry twice, entered by someone else with the surname typed
+# differently: what the duplicate scan is for.
+REENTERED_EVERY = 97
+REENTRY_GAP = 7 * 100  # a multiple of the number of demo areas, so the second record is in the same area
+
+
+def scaled_name(index: int) -> tuple[str, str]:
+    """The name of scaled contact `index`: the same on every run and every machine."""
+    if index >= SCALED_FROM + REENTRY_GAP and index % REENTERED_EVERY == 0:
+        first, last = scaled_name(index - REENTRY_GAP)
+        if index % 2:
+            return first, last.upper()  # typed with caps lock on
+        middle = len(last) // 2
+        return first, last[:middle] + last[middle] + last[middle:]  # a doubled letter
+    rng = random.Random(f"common-ground-demo-contact-{index}")  # noqa: S311 - demo data, not security
+    first = rng.choices(SCALED_FIRST_NAMES, cum_weights=SCALED_FIRST_WEIGHTS)[0]
+    last = rng.choices(SCALED_SURNAMES, cum_weights=SCALED_SURNAME_WEIGHTS)[0]
+    return first, last
+
+
 def demo_contact_fields(index: int) -> dict:
-    first = FIRST_NAMES[index % len(FIRST_NAMES)]
-    last = LAST_NAMES[(index // len(FIRST_NAMES)) % len(LAST_NAMES)]
+    if index < SCALED_FROM:
+        first = FIRST_NAMES[index % len(FIRST_NAMES)]
+        last = LAST_NAMES[(index // len(FIRST_NAMES)) % len(LAST_NAMES)]
+    else:
+        first, last = scaled_name(index)
     area_name, slug = DEMO_AREAS[index % len(DEMO_AREAS)]
     group = PractitionerGroup.values[index % len(PractitionerGroup.values)]
     return {
         "first_name": first,
         "last_name": last,
-        "email": f"{first}.{last}.{index}@{slug}.example.org".lower(),
+        "email": f"{_email_part(first)}.{_email_part(last)}.{index}@{slug}.example.org",
         "area_name": area_name,
         "group": group,
     }
+
+
+def _email_part(name: str) -> str:
+    return re.sub(r"[^a-z]", "", name.lower())
+
+
+DEMO_EMAIL = re.compile(r"^[a-z]+\.[a-z]+\.(\d+)@([a-z]+)\.example\.org$")
+
+
+def refresh_scaled_names(batch_size: int = BATCH_SIZE) -> int:
+    """Give demo contacts seeded before scaled names existed (528 names cycling) the names and emails they
+    get now, so a re-seed finds them by email instead of adding them again. Returns how many changed."""
+    stale = []
+    rows = Contact.objects.filter(email__endswith=".example.org").values_list("pk", "email")
+    for pk, email in rows.iterator(chunk_size=batch_size):
+        match = DEMO_EMAIL.match(email)
+        if match is None or int(match.group(1)) < SCALED_FROM:
+            continue
+        index = int(match.group(1))
+        if match.group(2) != DEMO_AREAS[index % len(DEMO_AREAS)][1]:
+            continue  # not a demo contact: someone's own address that happens to look like one
+        wanted = demo_contact_fields(index)
+        if wanted["email"] != email:
+            stale.append(
+                Contact(pk=pk, first_name=wanted["first_name"], last_name=wanted["last_name"], email=wanted["email"])
+            )
+    for start in range(0, len(stale), batch_size):
+        batch = stale[start : start + batch_size]
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # bulk_update's CASE per row makes each batch quadratic; one join against arrays is not.
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"UPDATE {Contact._meta.db_table} AS c SET first_name = v.first_name, "  # noqa: S608
+                        "last_name = v.last_name, email = v.email "
+                        "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) "
+                        "AS v(id, first_name, last_name, email) WHERE c.id = v.id",
+                        [[c.pk for c in batch], [c.first_name for c in batch], [c.last_name for c in batch],
+                         [c.email for c in batch]],
+                    )  # fmt: skip
+            else:
+                Contact.objects.bulk_update(batch, ["first_name", "last_name", "email"], batch_size=500)
+    return len(stale)
 
 
 def _seed_organisations(areas: dict[str, LocalArea]) -> dict[tuple[str, str], Organisation]:
@@ -172,12 +296,14 @@ def seed(command: Any, options: dict) -> None:
         tags = tags_from_names(DEMO_TAGS)
     total = options.get("contacts") or DEFAULT_DEMO_CONTACTS
     owners = list(User.objects.filter(email__in=[d.email for d in DEMO_USERS if d.role != Role.VIEWER]).order_by("pk"))
+    renamed = refresh_scaled_names() if total > SCALED_FROM else 0
     created = 0
     for start in range(0, total, BATCH_SIZE):
         created += _seed_contact_batch(range(start, min(start + BATCH_SIZE, total)), areas, organisations, tags, owners)
     command.stdout.write(
         f"Registry: {len(areas)} demo areas, {len(organisations)} organisations, "
-        f"{created} contacts added ({total} wanted) in {time.monotonic() - started:.1f}s."
+        f"{created} contacts added ({total} wanted)"
+        f"{f', {renamed} renamed to scaled names' if renamed else ''} in {time.monotonic() - started:.1f}s."
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -69,7 +70,7 @@ class QueryCountHeaderMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         executed = 0
 
-        def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        def count(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
             nonlocal executed
             executed += 1
             return execute(sql, params, many, context)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from django import forms
 from django.db import models
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
-    from celery import Task
-
     from crm.models import User
 
 
@@ -40,9 +38,3 @@ def absolute_url(record: models.Model) -> str:
     """The record's page. Model does not declare get_absolute_url (each model adds its own), so the stubs
     cannot see it; this raises AttributeError, as the plain call would, on a model without one."""
     return cast(HasAbsoluteUrl, record).get_absolute_url()
-
-
-def delay_on_commit[**P](task: Task[P, Any], *args: P.args, **kwargs: P.kwargs) -> None:
-    """task.delay_on_commit(*args, **kwargs): queue the task once the current transaction commits.
-    Celery 5.4+ has it on every task under Django; celery-types does not declare it yet."""
-    task.delay_on_commit(*args, **kwargs)  # type: ignore[attr-defined]

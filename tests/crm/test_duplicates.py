@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from difflib import SequenceMatcher
+from itertools import combinations
 
 import pytest
 from django.urls import reverse
 
+from crm import demo
 from crm.models import Contact
 from crm.services.duplicates import (
     SAME_EMAIL,
@@ -75,6 +78,54 @@ def test_blocking_keeps_the_finder_linear(django_assert_max_num_queries):
         pairs = duplicate_candidates()
     assert time.monotonic() - started < 5
     assert any(planted.pk in (p.first_id, p.second_id) for p in pairs)
+
+
+def test_namesakes_and_near_namesakes_are_all_paired():
+    # Given three Sarah Thompsons and two Sara Thomsons in one area, and a Sarah Thompson elsewhere
+    area, elsewhere = LocalAreaFactory(), LocalAreaFactory()
+    thompsons = [ContactFactory(first_name="Sarah", last_name="Thompson", area=area).pk for _ in range(3)]
+    thomsons = [ContactFactory(first_name="Sara", last_name="Thomson", area=area).pk for _ in range(2)]
+    ContactFactory(first_name="Sarah", last_name="Thompson", area=elsewhere)
+
+    # when the finder runs
+    found = {(p.first_id, p.second_id): p.reasons[SIMILAR_NAME_IN_AREA] for p in duplicate_candidates()}
+
+    # then every pair in the area is there once: namesakes as identical, the rest as similar
+    identical = {(a, b) for group in (thompsons, thomsons) for a, b in combinations(group, 2)}
+    similar = {(min(a, b), max(a, b)) for a in thompsons for b in thomsons}
+    assert set(found) == identical | similar
+    assert {found[p] for p in identical} == {"identical apart from punctuation or case"}
+    assert {found[p] for p in similar} == {"similar last name, same first initial"}
+
+
+def test_comparing_by_name_finds_exactly_what_comparing_every_pair_in_a_block_finds():
+    # Given 1,500 demo-named contacts in three areas (namesakes, re-entered twins and near-misses among them)
+    areas = [LocalAreaFactory() for _ in range(3)]
+    people = []
+    for i in range(demo.SCALED_FROM, demo.SCALED_FROM + 1500):
+        first, last = demo.scaled_name(i)
+        if i % 50 == 0:
+            last = last[:-1]  # a dropped last letter: similar to some surnames, not to others
+        people.append(Contact(first_name=first, last_name=last, area=areas[i % 3]))
+    Contact.objects.bulk_create(people)
+    rows = list(Contact.objects.values_list("pk", "area_id", "first_name", "last_name"))
+
+    # when the finder runs
+    found = {(p.first_id, p.second_id): p.reasons[SIMILAR_NAME_IN_AREA] for p in duplicate_candidates()}
+
+    # then it agrees pair for pair with the slow way: every two people in the same block, one at a time
+    expected = {}
+    for (a, area_a, first_a, last_a), (b, area_b, first_b, last_b) in combinations(sorted(rows), 2):
+        fa, la, fb, lb = (normalise_name(x) for x in (first_a, last_a, first_b, last_b))
+        same_block = soundex(la) == soundex(lb) or la[:3] == lb[:3]
+        if area_a != area_b or fa[0] != fb[0] or not same_block:
+            continue
+        if fa + la == fb + lb:
+            expected[(a, b)] = "identical apart from punctuation or case"
+        elif SequenceMatcher(None, la, lb).ratio() >= 0.9 or SequenceMatcher(None, lb, la).ratio() >= 0.9:
+            expected[(a, b)] = "similar last name, same first initial"
+    assert found == expected
+    assert len(expected) > 50
 
 
 URLS = [("crm:duplicate_list", None)]

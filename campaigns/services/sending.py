@@ -1,8 +1,9 @@
 """Sends: create, start (freeze recipients into the delivery ledger), deliver in batches over one SMTP
 connection at the send's rate, pause, resume, cancel, finish, and reconcile after a worker dies.
 
-Exactly-once rests on the ledger, not the broker (docs/SENDING.md): a delivery is claimed by a
-conditional UPDATE (queued -> sending) just before its one SMTP transaction and marked sent just after,
+Exactly-once rests on the ledger, not the broker (docs/SENDING.md): a worker reserves a small chunk of
+queued deliveries for itself (they stay queued), claims each by a conditional UPDATE (queued -> sending)
+just before its one SMTP transaction and marks it sent just after, in the statement that claims the next,
 so a killed process leaves at most its one in-flight delivery in "sending"."""
 
 from __future__ import annotations

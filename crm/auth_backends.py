@@ -59,18 +59,20 @@ def remember_roles_and_permissions(user: User, *, groups: str | None, group_perm
         pk, _, name = item.partition(FIELD)
         group_objects.append(Group(pk=int(pk), name=name))
     group_objects.sort(key=lambda group: group.pk)
-    cached_groups = user.groups.all()
+    cached_groups: Any = user.groups.all()
     # The same three steps prefetch_related takes; `groups.add/remove/set/clear` and refresh_from_db drop them.
     cached_groups._result_cache = group_objects
     cached_groups._prefetch_done = True
-    if not hasattr(user, "_prefetched_objects_cache"):
-        user._prefetched_objects_cache = {}
-    user._prefetched_objects_cache["groups"] = cached_groups
+    holder: Any = user
+    if not hasattr(holder, "_prefetched_objects_cache"):
+        holder._prefetched_objects_cache = {}
+    holder._prefetched_objects_cache["groups"] = cached_groups
     if user.is_superuser:
         return  # a superuser has every permission; ModelBackend lists them itself
-    user._user_perm_cache = set(_split(user_perms))
-    user._group_perm_cache = set(_split(group_perms))
-    user._perm_cache = user._user_perm_cache | user._group_perm_cache
+    caches: Any = user  # ModelBackend's own per-request caches, not declared on the model
+    caches._user_perm_cache = set(_split(user_perms))
+    caches._group_perm_cache = set(_split(group_perms))
+    caches._perm_cache = caches._user_perm_cache | caches._group_perm_cache
 
 
 class RoleBackend(ModelBackend):
@@ -78,8 +80,9 @@ class RoleBackend(ModelBackend):
         user = with_roles_and_permissions(User._default_manager.all()).filter(pk=user_id).first()
         if user is None or not self.user_can_authenticate(user):
             return None
+        row: Any = user  # carries the cg_* annotations
         remember_roles_and_permissions(
-            user, groups=user.cg_groups, group_perms=user.cg_group_permissions, user_perms=user.cg_user_permissions
+            user, groups=row.cg_groups, group_perms=row.cg_group_permissions, user_perms=row.cg_user_permissions
         )
         return user
 
@@ -92,11 +95,8 @@ class RoleBackend(ModelBackend):
             and not user_obj.is_superuser
             and not hasattr(user_obj, "_perm_cache")
         ):
-            row = (
-                with_roles_and_permissions(User._default_manager.filter(pk=user_obj.pk))
-                .values("cg_groups", "cg_group_permissions", "cg_user_permissions")
-                .first()
-            )
+            annotated: Any = with_roles_and_permissions(User._default_manager.filter(pk=user_obj.pk))
+            row = annotated.values("cg_groups", "cg_group_permissions", "cg_user_permissions").first()
             if row is not None:
                 remember_roles_and_permissions(
                     user_obj,

@@ -21,6 +21,10 @@ CACHE_SECONDS = 5 * 60
 
 
 class SessionStore(CachedDBStore):
+    # Django's cached_db store has these; django-stubs does not declare them.
+    _cache: Any
+    _session: dict[str, Any]
+
     def _cache_seconds(self, expiry: Any = None) -> int:
         return min(self.get_expiry_age(expiry=expiry) if expiry else self.get_expiry_age(), CACHE_SECONDS)
 
@@ -31,7 +35,7 @@ class SessionStore(CachedDBStore):
             # As Django's own store: a key the cache refuses means "not cached", never an error page.
             data = None
         if data is None:
-            stored = self._get_session_from_db()
+            stored = self._get_session_from_db()  # type: ignore[attr-defined]  # private, undeclared in stubs
             if stored is None:
                 return {}
             data = self.decode(stored.session_data)

@@ -4,11 +4,14 @@ its page shows, so a page costs the same number of queries however many rows it 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
     Count,
+    Exists,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -24,8 +27,8 @@ from django.utils import timezone
 from boards.links import url_of
 from boards.models import (
     COLD_AFTER_DAYS,
-    AreaReadiness,
     Board,
+    BoardFollow,
     BoardMembership,
     CalendarFeed,
     Champion,
@@ -79,8 +82,18 @@ def board_get(*, pk: int) -> Board:
     return get_object_or_404(Board.objects.select_related("area", "owner", "chair", "secretariat"), pk=pk)
 
 
-def board_is_followed(*, board: Board, user: User) -> bool:
-    return board.follows.filter(user=user).exists()
+class BoardFollowedAnnotation(TypedDict):
+    """What board_get_for() adds to the board."""
+
+    is_followed: bool
+
+
+def board_get_for(*, pk: int, user: User) -> WithAnnotations[Board, BoardFollowedAnnotation]:
+    """The board with `is_followed` (whether this user follows it) read in the same query."""
+    followed = Exists(BoardFollow.objects.filter(board=OuterRef("pk"), user=user))
+    return get_object_or_404(
+        Board.objects.select_related("area", "owner", "chair", "secretariat").annotate(is_followed=followed), pk=pk
+    )
 
 
 def board_memberships(*, board: Board) -> tuple[list[BoardMembership], list[BoardMembership]]:
@@ -111,10 +124,30 @@ def _midday(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
 
 
-def board_timeline(*, board: Board, limit: int = 100) -> list[TimelineItem]:
-    """The board's own history, newest first: its engagements, meetings and moves on the ladder."""
+def board_timeline(
+    *,
+    board: Board,
+    limit: int = 100,
+    meetings: Sequence[Meeting] | None = None,
+    stage_changes: Sequence[StageChange] | None = None,
+) -> list[TimelineItem]:
+    """The board's own history, newest first: its engagements, meetings and moves on the ladder.
+
+    A page that has already read the board's meetings or stage changes passes them in, so they are not read twice.
+    """
+    newest_meetings: Iterable[Meeting]
+    newest_changes: Iterable[StageChange]
+    if meetings is None:
+        newest_meetings = board.meetings.order_by("-starts_at")[:limit]
+    else:
+        newest_meetings = sorted(meetings, key=lambda m: m.starts_at, reverse=True)[:limit]
+    if stage_changes is None:
+        newest_changes = board.stage_changes.select_related("changed_by").order_by("-changed_at")[:limit]
+    else:
+        newest_changes = sorted(stage_changes, key=lambda c: c.changed_at, reverse=True)[:limit]
+    leaders = Prefetch("leaders", queryset=User.objects.only("id", "full_name", "email"))
     items: list[TimelineItem] = []
-    for e in board.engagements.prefetch_related("leaders").order_by("-date")[:limit]:
+    for e in board.engagements.prefetch_related(leaders).order_by("-date")[:limit]:
         items.append(
             TimelineItem(
                 when=_midday(e.date),
@@ -126,7 +159,7 @@ def board_timeline(*, board: Board, limit: int = 100) -> list[TimelineItem]:
                 extra={"leaders": [str(u) for u in e.leaders.all()]},
             )
         )
-    for m in board.meetings.order_by("-starts_at")[:limit]:
+    for m in newest_meetings:
         items.append(
             TimelineItem(
                 when=m.starts_at,
@@ -136,7 +169,7 @@ def board_timeline(*, board: Board, limit: int = 100) -> list[TimelineItem]:
                 detail=m.decisions or m.agenda_item,
             )
         )
-    for c in board.stage_changes.select_related("changed_by").order_by("-changed_at")[:limit]:
+    for c in newest_changes:
         items.append(
             TimelineItem(
                 when=c.changed_at,
@@ -170,6 +203,11 @@ def engagement_list() -> QuerySet[Engagement]:
     )
 
 
+def area_recent_engagements(*, area: LocalArea, limit: int = 10) -> QuerySet[Engagement]:
+    """The area's latest engagements for its page, which names only each one's board or organisation."""
+    return Engagement.objects.select_related("board", "organisation").filter(area=area)[:limit]
+
+
 def engagement_get(*, pk: int) -> Engagement:
     return get_object_or_404(
         engagement_list().select_related("board__area", "created_by").prefetch_related("commitments__owner"), pk=pk
@@ -192,21 +230,21 @@ def area_get(*, pk: int) -> LocalArea:
 
 
 def area_readiness(*, area: LocalArea) -> list[dict[str, Any]]:
-    """Every active indicator with this area's status (Not known when never set) and its history."""
-    statuses = {
-        r.indicator_id: r
-        for r in AreaReadiness.objects.filter(area=area)
-        .select_related("updated_by")
-        .prefetch_related("history__changed_by")
-    }
-    return [
-        {"indicator": indicator, "readiness": statuses.get(indicator.pk)}
-        for indicator in ReadinessIndicator.objects.filter(is_active=True)
-    ]
+    """Every active indicator with this area's status (None when never set), in one query: the area's
+    status rows are left-joined onto the indicators (at most one each, by the unique constraint)."""
+    indicators = (
+        ReadinessIndicator.objects.filter(is_active=True)
+        .annotate(area_status=FilteredRelation("statuses", condition=Q(statuses__area=area)))
+        # django-stubs does not know relations named by FilteredRelation; Django selects them fine.
+        .select_related("area_status")  # type: ignore[misc]
+    )
+    # Django leaves the attribute unset when the join found no row.
+    return [{"indicator": i, "readiness": getattr(i, "area_status", None)} for i in indicators]
 
 
 def champion_list(*, area: LocalArea | None = None) -> QuerySet[Champion]:
-    qs = Champion.objects.select_related("contact", "area").prefetch_related("engagements")
+    # No engagements here: the lists show each champion's name and stage; their own page loads the rest.
+    qs = Champion.objects.select_related("contact", "area")
     return qs.filter(area=area) if area is not None else qs
 
 
@@ -291,23 +329,31 @@ def stakeholder_grid(
     *, contacts: QuerySet[Contact], organisations: QuerySet[Organisation] | None = None
 ) -> list[GridDot]:
     """The current (newest) influence and interest of each given contact and organisation."""
-    dots: list[GridDot] = []
-    seen: set[tuple[str, int | None]] = set()
-    for a in _latest_assessments(contact__in=contacts).select_related("contact"):
-        if ("c", a.contact_id) in seen:
-            continue
-        seen.add(("c", a.contact_id))
-        dots.append(GridDot(str(a.contact), url_of(a.contact), a.influence, a.interest, "Contact", a.assessed_at))
+    subjects = Q(contact__in=contacts)
     if organisations is not None:
-        for a in _latest_assessments(organisation__in=organisations).select_related("organisation"):
+        subjects |= Q(organisation__in=organisations)
+    # One query for both kinds: an assessment is of a contact or of an organisation, never both.
+    contact_dots: list[GridDot] = []
+    organisation_dots: list[GridDot] = []
+    seen: set[tuple[str, int | None]] = set()
+    for a in _latest_assessments().filter(subjects).select_related("contact", "organisation"):
+        if a.contact_id is not None:
+            if ("c", a.contact_id) in seen:
+                continue
+            seen.add(("c", a.contact_id))
+            contact_dots.append(
+                GridDot(str(a.contact), url_of(a.contact), a.influence, a.interest, "Contact", a.assessed_at)
+            )
+        elif organisations is not None:
             if ("o", a.organisation_id) in seen:
                 continue
             seen.add(("o", a.organisation_id))
-            dots.append(
+            organisation_dots.append(
                 GridDot(
                     str(a.organisation), url_of(a.organisation), a.influence, a.interest, "Organisation", a.assessed_at
                 )
             )
+    dots = contact_dots + organisation_dots
     dots.sort(key=lambda d: (-d.influence, -d.interest, d.label))
     return dots
 

@@ -50,7 +50,7 @@ class AreaDetailView(RoleRequiredMixin, TemplateView):
             readiness=selectors.area_readiness(area=area),
             champions=selectors.champion_list(area=area),
             open_commitments=selectors.commitment_list().filter(area=area, status="open")[:20],
-            recent_engagements=selectors.engagement_list().filter(area=area)[:10],
+            recent_engagements=selectors.area_recent_engagements(area=area, limit=10),
             upcoming_meetings=selectors.meetings_between(start=now, end=now + dt.timedelta(days=120)).filter(
                 board__area=area
             ),

@@ -44,10 +44,12 @@ class BoardDetailView(RoleRequiredMixin, TemplateView):
     template_name = "boards/board_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        board = selectors.board_get(pk=self.kwargs["pk"])
+        board = selectors.board_get_for(pk=self.kwargs["pk"], user=current_user(self.request))
         current, past = selectors.board_memberships(board=board)
         now = timezone.now()
+        # Read once each and shared by the sections that show them and the timeline.
         meetings = list(board.meetings.order_by("starts_at"))
+        stage_changes = list(selectors.stage_history(board=board))
         member_contacts = [m.contact for m in current]
         return super().get_context_data(
             board=board,
@@ -56,10 +58,10 @@ class BoardDetailView(RoleRequiredMixin, TemplateView):
             past_members=past,
             upcoming_meetings=[m for m in meetings if m.starts_at >= now],
             past_meetings=[m for m in reversed(meetings) if m.starts_at < now][:10],
-            timeline=selectors.board_timeline(board=board, limit=30),
-            stage_history=selectors.stage_history(board=board),
+            timeline=selectors.board_timeline(board=board, limit=30, meetings=meetings, stage_changes=stage_changes),
+            stage_history=stage_changes,
             open_commitments=selectors.commitment_list().filter(board=board, status="open"),
-            is_following=selectors.board_is_followed(board=board, user=current_user(self.request)),
+            is_following=board.is_followed,
             grid=selectors.grid_layout(
                 selectors.stakeholder_grid(
                     contacts=selectors.Contact.objects.filter(pk__in=[c.pk for c in member_contacts])

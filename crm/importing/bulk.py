@@ -8,6 +8,7 @@ the same calls fall back to bulk_create. Both run inside the caller's transactio
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -79,8 +80,17 @@ def insert_rows(
         return _insert_with_orm(model, columns, rows, ignore_conflicts=ignore_conflicts)
     json_at = _json_columns(model, columns)
     if json_at:
-        adapt = connection.ops.adapt_json_value
-        rows = [tuple(adapt(v, json_at[i].encoder) if i in json_at else v for i, v in enumerate(r)) for r in rows]
+        # COPY reads JSON as text. Rows often share one dict (every new contact's audit event says the same),
+        # so each distinct object is serialised once; the rows keep them alive, so their ids stay unique.
+        dumped: dict[int, str] = {}
+
+        def as_json(value: Any, encoder: type[json.JSONEncoder] | None) -> str:
+            key = id(value)
+            if key not in dumped:
+                dumped[key] = json.dumps(value, cls=encoder)
+            return dumped[key]
+
+        rows = [tuple(as_json(v, json_at[i].encoder) if i in json_at else v for i, v in enumerate(r)) for r in rows]
     extra_names, extra_values = _filled(model, columns)
     names = [*columns, *extra_names]
     extra = tuple(extra_values)

@@ -179,7 +179,9 @@ def test_confirm_writes_valid_rows_with_history_and_audit(leader, testshire, cou
     assert "Unknown Org Ltd" in problems_at(job, 4)[0]["message"]
     assert TimelineEntry.objects.filter(contact=amal, kind="import").count() == 1
     assert AuditEvent.objects.filter(action="import", target_type="crm.importjob", target_id=str(job.pk)).exists()
-    assert AuditEvent.objects.filter(action="import", target_type="crm.contact", target_id=str(amal.pk)).exists()
+    event = AuditEvent.objects.get(action="import", target_type="crm.contact", target_id=str(amal.pk))
+    assert event.changes == {"import_job": job.pk, "file": job.original_name, "created": True}
+    assert (event.actor, event.target_repr) == (leader, "Amal Hussain")
 
 
 def test_create_missing_organisations_when_ticked(leader, testshire, county_council):
@@ -214,6 +216,8 @@ def test_match_action_decides_what_happens_to_an_existing_contact(action, leader
         assert job.updated_count == 1
         entry = TimelineEntry.objects.get(contact=existing, kind="import")
         assert "job_title" in entry.detail
+        event = AuditEvent.objects.get(action="import", target_type="crm.contact", target_id=str(existing.pk))
+        assert event.changes["job_title"] == ["Old title", "Health visitor"]
     else:
         assert with_email.count() == 2
         assert job.created_count == 2

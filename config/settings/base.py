@@ -283,6 +283,8 @@ CAMPAIGN_BATCH_SIZE = env.int("CAMPAIGN_BATCH_SIZE", default=200)
 CAMPAIGN_MAX_ATTEMPTS = env.int("CAMPAIGN_MAX_ATTEMPTS", default=5)
 CAMPAIGN_RETRY_BACKOFF = env.int("CAMPAIGN_RETRY_BACKOFF", default=60)
 CAMPAIGN_CLAIM_TIMEOUT = env.int("CAMPAIGN_CLAIM_TIMEOUT", default=600)
+# Seconds a sending send may go without any claim before the reconciler queues it again.
+CAMPAIGN_STALL_AFTER = env.int("CAMPAIGN_STALL_AFTER", default=60)
 
 # Imports: largest upload, most rows, and the size above which an import runs on a worker.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)

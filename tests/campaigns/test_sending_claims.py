@@ -112,3 +112,25 @@ def test_each_more_email_costs_one_more_statement(campaign_staff, mailer):
     # previous one's mark. (Elsewhere the two are separate updates inside one savepoint: 4 statements.)
     per_email = 1 if connection.vendor == "postgresql" else 4
     assert len(thirty.captured_queries) - len(ten.captured_queries) == 20 * per_email
+
+
+def test_a_send_idle_for_longer_than_the_stall_window_is_queued_again_before_the_claim_timeout(
+    campaign_staff, mailer, settings
+):
+    # Given a send whose next-batch task was lost (say with Redis) two minutes ago
+    settings.CAMPAIGN_STALL_AFTER = 60
+    send = started_send(campaign_staff, 3)
+    sending._reserve(send_id=send.pk, token=uuid.uuid4(), size=1, due_by=timezone.now())
+    Delivery.objects.filter(send=send).update(claimed_at=timezone.now() - dt.timedelta(minutes=2))
+    # When the reconciler runs with the usual ten-minute claim timeout
+    result = sending.send_reconcile(stale_after=dt.timedelta(minutes=10))
+    # Then the send is named stalled at once, while the reservation is not yet presumed dead
+    assert result.stalled_sends == [send.pk]
+    assert Delivery.objects.filter(send=send, claim_token__isnull=False).count() == 1
+
+
+def test_a_send_claimed_a_moment_ago_is_not_stalled(campaign_staff, mailer, settings):
+    settings.CAMPAIGN_STALL_AFTER = 60
+    send = started_send(campaign_staff, 3)
+    sending._reserve(send_id=send.pk, token=uuid.uuid4(), size=1, due_by=timezone.now())
+    assert sending.send_reconcile(stale_after=dt.timedelta(minutes=10)).stalled_sends == []

@@ -41,7 +41,12 @@ def _filled(model: type[models.Model], columns: Sequence[str]) -> tuple[list[str
 
 def _json_columns(model: type[models.Model], columns: Sequence[str]) -> dict[int, models.JSONField]:
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    return {i: fields[c] for i, c in enumerate(columns) if isinstance(fields[c], models.JSONField)}
+    found: dict[int, models.JSONField] = {}
+    for i, name in enumerate(columns):
+        field = fields[name]
+        if isinstance(field, models.JSONField):
+            found[i] = field
+    return found
 
 
 def _copy(table: str, names: list[str], rows: Iterable[tuple[Any, ...]]) -> None:

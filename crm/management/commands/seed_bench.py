@@ -5,6 +5,10 @@ the engagement service writes them) and campaign deliveries topped up with bulk_
 Idempotent: every step counts what is there and adds only what is missing, and row n always gets the same
 values, so a second run on a seeded database takes seconds and a bigger scale extends a smaller one.
 
+Contacts past the first 528 get population-like names from crm.demo (thousands of surnames, a few common),
+so the duplicate scan and name searches meet realistic blocks; a database seeded before those names existed has
+its demo contacts renamed by seed_demo on the next run (once, about 25 s at 100,000), not added again.
+
 Left out on purpose: audit events for the bulk rows (a page never lists them per engagement; the audit trail
 page reads the newest first through an index, whatever the count), and the per-engagement follow-ups, which
 the demo world already has and whose lists are bounded by owner and due date."""

@@ -19,6 +19,9 @@ from crm.models import (
 )
 from crm.selectors import current_affiliations_q
 
+# The shortest search word a trigram index can look up (pg_trgm splits text into three-letter pieces).
+TRIGRAM = 3
+
 
 def _words(value: str) -> list[str]:
     return [w for w in value.split() if w][:6]
@@ -81,17 +84,28 @@ class ContactFilter(RegistryFilterSet):
         # word (an NHS trust's name) matches tens of thousands, and the page then still reads only its first 50
         # in name order instead of sorting them all.
         for word in _words(value):
-            by_person = Contact.objects.filter(
+            on_person = (
                 Q(first_name__icontains=word)
                 | Q(last_name__icontains=word)
                 | Q(email__icontains=word)
                 | Q(job_title__icontains=word)
-            ).values("pk")
-            at_organisation = Affiliation.objects.filter(
-                current_affiliations_q(), organisation__name__icontains=word
-            ).values("contact_id")
-            by_other_email = ContactEmail.objects.filter(email__icontains=word).values("contact_id")
-            queryset = queryset.filter(Q(pk__in=by_person) | Q(pk__in=at_organisation) | Q(pk__in=by_other_email))
+            )
+            at_organisation = Affiliation.objects.filter(current_affiliations_q(), organisation__name__icontains=word)
+            other_emails = ContactEmail.objects.filter(email__icontains=word)
+            if len(word) < TRIGRAM:
+                # No trigram index can serve one or two letters ("Li", "Ng"): test each contact in name order
+                # instead, so the page stops at its first 50 matches rather than collecting every match first.
+                queryset = queryset.filter(
+                    on_person
+                    | Exists(at_organisation.filter(contact=OuterRef("pk")))
+                    | Exists(other_emails.filter(contact=OuterRef("pk")))
+                )
+                continue
+            queryset = queryset.filter(
+                Q(pk__in=Contact.objects.filter(on_person).values("pk"))
+                | Q(pk__in=at_organisation.values("contact_id"))
+                | Q(pk__in=other_emails.values("contact_id"))
+            )
         return queryset
 
     def filter_organisation_kind(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from campaigns.models import Campaign, Goal, Message, Response, ResponseKind, Segment, Send
 from campaigns.services import merge_fields
+from campaigns.services.campaigns import CAMPAIGN_FIELDS
 from campaigns.services.segments import EMPTY_DEFINITION
 from campaigns.services.sending import send_rate_default, send_rate_max
 from crm.models import LocalArea, Organisation, PractitionerGroup, Region, Tag, User
@@ -22,21 +23,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = [
-            "name",
-            "slug",
-            "aim",
-            "starts_on",
-            "ends_on",
-            "owner",
-            "status",
-            "from_name",
-            "from_email",
-            "reply_to",
-            "pledge_page_enabled",
-            "pledge_intro",
-            "pledge_consent_wording",
-        ]
+        fields = list(CAMPAIGN_FIELDS)  # the fields campaign_create/campaign_update take
         widgets = {
             "starts_on": DATE_INPUT,
             "ends_on": DATE_INPUT,

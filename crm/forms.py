@@ -15,6 +15,7 @@ from crm.models import (
     Tag,
     User,
 )
+from crm.services.contacts import DETAIL_FIELDS
 from crm.services.tags import split_tag_names
 from crm.typing import model_choice_field
 
@@ -79,18 +80,7 @@ class ContactForm(TagsFieldMixin, forms.ModelForm):
 
     class Meta:
         model = Contact
-        fields = [
-            "first_name",
-            "last_name",
-            "job_title",
-            "email",
-            "phone",
-            "practitioner_group",
-            "seniority",
-            "area",
-            "owner",
-            "notes",
-        ]
+        fields = DETAIL_FIELDS  # the fields contact_create/contact_update take
         labels = {"notes": "Background", "area": "Local area"}
         help_texts = {"notes": "Anything colleagues should know. Use notes below for dated updates."}
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}

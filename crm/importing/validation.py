@@ -304,27 +304,29 @@ def validate(
     return _validate_contacts(table, mapping, options, progress)
 
 
-def _cells(table: Table, mapping: dict[str, str]) -> tuple[dict[str, int], dict[str, str]]:
-    """{field: column index} and {field: column header} for the mapped columns."""
-    index = {h: i for i, h in enumerate(table.headers)}
-    positions = {key: index[header] for header, key in mapping.items() if key and header in index}
-    columns = {key: header for header, key in mapping.items() if key and header in index}
-    return positions, columns
+class _Columns:
+    """Where each mapped field is in a row, and the column name to show in a problem about it."""
+
+    def __init__(self, table: Table, mapping: dict[str, str], kind: str) -> None:
+        index = {h: i for i, h in enumerate(table.headers)}
+        self.positions = {key: index[header] for header, key in mapping.items() if key and header in index}
+        self.headers = {key: header for header, key in mapping.items() if key and header in index}
+        self.labels = target_labels(kind)
+
+    def column(self, key: str) -> str:
+        return self.headers.get(key) or self.labels.get(key, key)
+
+    def cell(self, cells: list[str], key: str) -> str:
+        pos = self.positions.get(key)
+        return cells[pos] if pos is not None else ""
 
 
 def _validate_contacts(
     table: Table, mapping: dict[str, str], options: Options, progress: Callable[[int], None] | None
 ) -> Plan:
     plan = Plan(kind=ImportJob.Kind.CONTACTS, total=len(table.rows))
-    positions, columns = _cells(table, mapping)
-    labels = target_labels(ImportJob.Kind.CONTACTS)
-
-    def column(key: str) -> str:
-        return columns.get(key) or labels.get(key, key)
-
-    def cell(cells: list[str], key: str) -> str:
-        pos = positions.get(key)
-        return cells[pos] if pos is not None else ""
+    columns = _Columns(table, mapping, ImportJob.Kind.CONTACTS)
+    column, cell, positions, labels = columns.column, columns.cell, columns.positions, columns.labels
 
     # One pass to gather what needs looking up, then one bulk lookup of each kind.
     emails = {cell(c, "email").lower() for _, c in table.rows} - {""}
@@ -536,15 +538,8 @@ def _validate_organisations(
     table: Table, mapping: dict[str, str], options: Options, progress: Callable[[int], None] | None
 ) -> Plan:
     plan = Plan(kind=ImportJob.Kind.ORGANISATIONS, total=len(table.rows))
-    positions, columns = _cells(table, mapping)
-    labels = target_labels(ImportJob.Kind.ORGANISATIONS)
-
-    def column(key: str) -> str:
-        return columns.get(key) or labels.get(key, key)
-
-    def cell(cells: list[str], key: str) -> str:
-        pos = positions.get(key)
-        return cells[pos] if pos is not None else ""
+    columns = _Columns(table, mapping, ImportJob.Kind.ORGANISATIONS)
+    column, cell = columns.column, columns.cell
 
     names = {cell(c, "name") for _, c in table.rows} | {cell(c, "parent") for _, c in table.rows}
     names.discard("")
